@@ -1,0 +1,1 @@
+"""Build steps of the open-weights-lag data package."""

@@ -1,0 +1,173 @@
+-- Derived figures of the dataset, computed from the tables by SQL views.
+-- Definitions (README, "Definitions"):
+--   first public date  earliest announced, paper, api, product or weights event
+--   open-weights date  earliest weights_open event
+--   lag                open-weights date minus first public date, in days
+--   release pattern    open at launch (lag <= 7 days), opened later, gated only,
+--                      partial only, leaked only, closed (no weights as of as_of)
+-- Every "as of" figure uses package.as_of, never the clock.
+
+-- Events with the last day their date could stand for (a month-precision date
+-- of 2024-06-01 stands for any day of June), and whether a coarse date is
+-- superseded by a day-precise event of the same kind inside its span: a paper
+-- known only as "July 2024" says nothing earlier than a weights release known
+-- to be 2024-07-23, so it must not pull the first public date back to July 1.
+CREATE VIEW dated_events AS
+WITH spans AS (
+  SELECT
+    e.*,
+    CASE e.date_precision
+      WHEN 'day' THEN e.date
+      WHEN 'month' THEN date(e.date, '+1 month', '-1 day')
+      ELSE date(e.date, '+1 year', '-1 day')
+    END AS latest_date,
+    e.event_type IN ('announced', 'paper', 'api', 'product', 'weights_partial',
+      'weights_gated', 'weights_open', 'weights_leaked') AS is_public
+  FROM events e
+)
+SELECT
+  s.*,
+  s.date_precision <> 'day' AND s.is_public AND EXISTS (
+    SELECT 1 FROM events p
+    WHERE p.model_id = s.model_id AND p.date_precision = 'day'
+      AND p.event_type IN ('announced', 'paper', 'api', 'product', 'weights_partial',
+        'weights_gated', 'weights_open', 'weights_leaked')
+      AND p.date BETWEEN s.date AND s.latest_date
+  ) AS superseded_as_public,
+  s.date_precision <> 'day' AND EXISTS (
+    SELECT 1 FROM events p
+    WHERE p.model_id = s.model_id AND p.date_precision = 'day'
+      AND p.event_type = s.event_type
+      AND p.date BETWEEN s.date AND s.latest_date
+  ) AS superseded_as_type
+FROM spans s;
+
+CREATE VIEW model_dates AS
+SELECT
+  m.model_id,
+  min(CASE WHEN e.is_public AND NOT e.superseded_as_public THEN e.date END) AS first_public_date,
+  min(CASE WHEN e.event_type = 'weights_open' AND NOT e.superseded_as_type THEN e.date END)
+    AS open_weights_date,
+  min(CASE WHEN e.event_type = 'weights_gated' THEN e.date END) AS gated_weights_date,
+  min(CASE WHEN e.event_type = 'weights_partial' THEN e.date END) AS partial_weights_date,
+  min(CASE WHEN e.event_type = 'weights_leaked' THEN e.date END) AS leaked_weights_date,
+  max(CASE WHEN e.event_type = 'retired' THEN e.date END) AS retired_date,
+  count(e.model_id) AS events
+FROM models m
+LEFT JOIN dated_events e ON e.model_id = m.model_id
+GROUP BY m.model_id;
+
+CREATE VIEW model_lags AS
+WITH d AS (
+  SELECT
+    md.*,
+    (SELECT e.event_type FROM dated_events e
+      WHERE e.model_id = md.model_id AND e.date = md.first_public_date
+        AND e.is_public AND NOT e.superseded_as_public
+      ORDER BY CASE e.date_precision WHEN 'day' THEN 0 WHEN 'month' THEN 1 ELSE 2 END, e.event_type
+      LIMIT 1) AS first_public_event,
+    (SELECT max(CASE e.date_precision WHEN 'day' THEN 0 WHEN 'month' THEN 1 ELSE 2 END)
+      FROM dated_events e
+      WHERE e.model_id = md.model_id
+        AND ((e.date = md.first_public_date AND e.is_public AND NOT e.superseded_as_public)
+          OR (e.date = md.open_weights_date AND e.event_type = 'weights_open'
+            AND NOT e.superseded_as_type))) AS precision_rank,
+    (SELECT e.license_id FROM events e
+      WHERE e.model_id = md.model_id AND e.event_type = 'weights_open'
+        AND e.date = md.open_weights_date
+      ORDER BY e.variant LIMIT 1) AS open_weights_license_id,
+    CAST(julianday(md.open_weights_date) - julianday(md.first_public_date) AS INTEGER) AS lag_days
+  FROM model_dates md
+)
+SELECT
+  m.model_id,
+  m.name,
+  m.organization_id,
+  o.name AS organization,
+  m.family,
+  m.modality,
+  m.parameters_billions,
+  d.first_public_date,
+  d.first_public_event,
+  d.open_weights_date,
+  d.open_weights_license_id,
+  d.lag_days,
+  CASE d.precision_rank WHEN 0 THEN 'day' WHEN 1 THEN 'month' WHEN 2 THEN 'year' END
+    AS lag_precision,
+  CASE
+    WHEN d.open_weights_date IS NOT NULL AND d.lag_days <= 7 THEN 'open at launch'
+    WHEN d.open_weights_date IS NOT NULL THEN 'opened later'
+    WHEN d.gated_weights_date IS NOT NULL THEN 'gated only'
+    WHEN d.partial_weights_date IS NOT NULL THEN 'partial only'
+    WHEN d.leaked_weights_date IS NOT NULL THEN 'leaked only'
+    ELSE 'closed'
+  END AS release_pattern,
+  d.gated_weights_date,
+  d.partial_weights_date,
+  d.leaked_weights_date,
+  d.retired_date,
+  CASE WHEN d.open_weights_date IS NULL
+    THEN CAST(julianday((SELECT as_of FROM package)) - julianday(d.first_public_date) AS INTEGER)
+  END AS days_without_open_weights,
+  CAST(strftime('%Y', d.first_public_date) AS INTEGER) AS first_public_year,
+  d.events
+FROM models m
+JOIN organizations o ON o.organization_id = m.organization_id
+JOIN d ON d.model_id = m.model_id;
+
+-- An organization's own cadence: the median lag of its opened-later models.
+CREATE VIEW organization_cadence AS
+WITH ranked AS (
+  SELECT
+    organization_id,
+    lag_days,
+    row_number() OVER (PARTITION BY organization_id ORDER BY lag_days) AS rn,
+    count(*) OVER (PARTITION BY organization_id) AS n
+  FROM model_lags
+  WHERE release_pattern = 'opened later'
+)
+SELECT
+  organization_id,
+  max(n) AS opened_later_models,
+  avg(lag_days) AS median_lag_days
+FROM ranked
+WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
+GROUP BY organization_id;
+
+-- Pledge outcomes. kept: open weights on or before the deadline (or, with no
+-- deadline, at any time after the pledge); late: open weights after the
+-- deadline; pending: no open weights yet, deadline after as_of; broken: no
+-- open weights and the deadline has passed; open-ended: no open weights and
+-- no deadline; unlinked: the pledge names no model in the data.
+CREATE VIEW pledge_status AS
+SELECT
+  p.pledge_id,
+  p.organization_id,
+  p.model_id,
+  ml.name AS model_name,
+  p.made_on,
+  p.speaker,
+  p.statement,
+  p.deadline,
+  p.deadline_basis,
+  ml.open_weights_date,
+  CASE
+    WHEN p.model_id IS NULL THEN 'unlinked'
+    WHEN ml.open_weights_date IS NOT NULL AND p.deadline IS NULL THEN 'kept'
+    WHEN ml.open_weights_date IS NOT NULL AND ml.open_weights_date <= p.deadline THEN 'kept'
+    WHEN ml.open_weights_date IS NOT NULL THEN 'late'
+    WHEN p.deadline IS NULL THEN 'open-ended'
+    WHEN p.deadline > (SELECT as_of FROM package) THEN 'pending'
+    ELSE 'broken'
+  END AS status,
+  CASE
+    WHEN ml.open_weights_date IS NOT NULL AND p.deadline IS NOT NULL
+      THEN CAST(julianday(ml.open_weights_date) - julianday(p.deadline) AS INTEGER)
+    WHEN ml.open_weights_date IS NULL AND p.deadline IS NOT NULL
+      AND p.deadline <= (SELECT as_of FROM package)
+      THEN CAST(julianday((SELECT as_of FROM package)) - julianday(p.deadline) AS INTEGER)
+  END AS days_past_deadline,
+  p.source_url,
+  p.notes
+FROM pledges p
+LEFT JOIN model_lags ml ON ml.model_id = p.model_id;

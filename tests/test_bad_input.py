@@ -1,0 +1,361 @@
+"""Broken input: every kind fails the build with one actionable line per problem
+(file, line, column, value, what was expected), a non-zero exit, the last good
+database byte-identical afterwards and no temporary files left behind."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts import build as builder
+from scripts.package import ROOT
+
+
+def rewrite(path: Path, edit) -> None:
+    """Parse a CSV, let `edit` change its rows (header included), write it back with LF."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    edit(rows)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8", newline="")
+
+
+def set_cell(pkg: Path, name: str, row: int, column: str, value: str) -> int:
+    """Set a cell of data row `row` (0-based); returns its line number in the file."""
+    def edit(rows):
+        rows[row + 1][rows[0].index(column)] = value
+    rewrite(pkg.parent / "data" / f"{name}.csv", edit)
+    return line_of(pkg, name, row)
+
+
+def line_of(pkg: Path, name: str, row: int) -> int:
+    with (pkg.parent / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for i, _ in enumerate(reader):
+            if i == row:
+                return reader.line_num
+    raise IndexError(row)
+
+
+def find_row(pkg: Path, name: str, **match) -> int:
+    with (pkg.parent / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        for i, r in enumerate(csv.DictReader(f)):
+            if all(r[k] == v if not callable(v) else v(r[k]) for k, v in match.items()):
+                return i
+    raise LookupError(match)
+
+
+def raw(pkg: Path, name: str) -> Path:
+    return pkg.parent / "data" / f"{name}.csv"
+
+
+# Each case: (id, mutate(pkg) -> list of expected substrings of one output line).
+def wrong_type(pkg):
+    line = set_cell(pkg, "models", 0, "parameters_billions", "about seven")
+    return [f"data/models.csv:{line}: parameters_billions: 'about seven': expected a number"]
+
+
+def missing_required(pkg):
+    line = set_cell(pkg, "models", 0, "name", "")
+    return [f"data/models.csv:{line}: name: '': missing; expected a value (required)"]
+
+
+def outside_enum(pkg):
+    line = set_cell(pkg, "events", 0, "event_type", "launched")
+    return [f"data/events.csv:{line}: event_type: 'launched': expected one of: announced, paper"]
+
+
+def bad_slug(pkg):
+    line = set_cell(pkg, "organizations", 0, "organization_id", "Bad Slug")
+    return [f"data/organizations.csv:{line}: organization_id: 'Bad Slug': expected to match the pattern"]
+
+
+def bad_url(pkg):
+    line = set_cell(pkg, "events", 0, "source_url", "http://example.com/x")
+    return [f"data/events.csv:{line}: source_url: 'http://example.com/x': expected to match the pattern https://"]
+
+
+def bad_country(pkg):
+    line = set_cell(pkg, "organizations", 0, "country", "usa")
+    return [f"data/organizations.csv:{line}: country: 'usa': expected to match the pattern [A-Z]{{2}}"]
+
+
+def negative_parameters(pkg):
+    line = set_cell(pkg, "models", 0, "parameters_billions", "-1")
+    return [f"data/models.csv:{line}: parameters_billions: '-1': expected minimum 0"]
+
+
+def duplicate_primary_key(pkg):
+    def edit(rows):
+        rows.insert(2, list(rows[1]))
+    rewrite(raw(pkg, "licenses"), edit)
+    return ["data/licenses.csv:3: license_id: ", "duplicate"]
+
+
+def dangling_event_model(pkg):
+    line = set_cell(pkg, "events", 0, "model_id", "no-such-model")
+    return [f"data/events.csv:{line}: model_id: 'no-such-model': not found; expected a value of models.model_id"]
+
+
+def dangling_event_license(pkg):
+    row = find_row(pkg, "events", event_type="weights_open")
+    line = set_cell(pkg, "events", row, "license_id", "LicenseRef-nowhere")
+    return [f"data/events.csv:{line}: license_id: 'LicenseRef-nowhere': not found; expected a value of licenses.license_id"]
+
+
+def dangling_model_org(pkg):
+    line = set_cell(pkg, "models", 0, "organization_id", "no-such-org")
+    return [f"data/models.csv:{line}: organization_id: 'no-such-org': not found; expected a value of organizations.organization_id"]
+
+
+def dangling_pledge_org(pkg):
+    line = set_cell(pkg, "pledges", 0, "organization_id", "no-such-org")
+    return [f"data/pledges.csv:{line}: organization_id: 'no-such-org': not found; expected a value of organizations.organization_id"]
+
+
+def dangling_pledge_model(pkg):
+    line = set_cell(pkg, "pledges", 0, "model_id", "no-such-model")
+    return [f"data/pledges.csv:{line}: model_id: 'no-such-model': not found; expected a value of models.model_id"]
+
+
+def impossible_date(pkg):
+    line = set_cell(pkg, "events", 0, "date", "2024-02-30")
+    return [f"data/events.csv:{line}: date: '2024-02-30': expected a calendar date YYYY-MM-DD"]
+
+
+def date_after_as_of(pkg):
+    line = set_cell(pkg, "events", 0, "date", "2099-01-01")
+    # Keep the file sorted so only the date rule fires.
+    return [f"data/events.csv:{line}: date: '2099-01-01': after the package's as_of date"]
+
+
+def month_precision_mismatch(pkg):
+    row = find_row(pkg, "events", date_precision="day", date=lambda d: not d.endswith("-01"))
+    line = set_cell(pkg, "events", row, "date_precision", "month")
+    return [f"data/events.csv:{line}: date: ", "date_precision is month; expected the first day"]
+
+
+def weights_without_license(pkg):
+    row = find_row(pkg, "events", event_type="weights_open")
+    line = set_cell(pkg, "events", row, "license_id", "")
+    return [f"data/events.csv:{line}: license_id: '': event_type weights_open expected a licence"]
+
+
+def license_on_announcement(pkg):
+    row = find_row(pkg, "events", event_type="announced")
+    line = set_cell(pkg, "events", row, "license_id", "MIT")
+    return [f"data/events.csv:{line}: license_id: 'MIT': event_type announced expected no licence"]
+
+
+def model_without_public_event(pkg):
+    def edit(rows):
+        rows.append(["zzz-test-model", rows[1][1], "ZZZ", "zzz", "text", "", ""])
+    rewrite(raw(pkg, "models"), edit)
+    line = line_of(pkg, "models", find_row(pkg, "models", model_id="zzz-test-model"))
+    return [f"data/models.csv:{line}: model_id: 'zzz-test-model': no first public event"]
+
+
+def deadline_before_made_on(pkg):
+    row = find_row(pkg, "pledges", deadline=lambda d: d != "")
+    line = set_cell(pkg, "pledges", row, "deadline", "2000-01-01")
+    return [f"data/pledges.csv:{line}: deadline: '2000-01-01': before made_on"]
+
+
+def rows_out_of_order(pkg):
+    def edit(rows):
+        rows[1], rows[2] = rows[2], rows[1]
+    rewrite(raw(pkg, "models"), edit)
+    return ["data/models.csv:3: model_id: ", "rows out of order"]
+
+
+def space_in_key(pkg):
+    value = " " + find_value(pkg, "licenses", 0, "license_id")
+    line = set_cell(pkg, "licenses", 0, "license_id", value)
+    return [f"data/licenses.csv:{line}: license_id: {value!r}: expected to match the pattern"]
+
+
+def trailing_space(pkg):
+    value = find_value(pkg, "models", 0, "name") + " "
+    line = set_cell(pkg, "models", 0, "name", value)
+    return [f"data/models.csv:{line}: name: {value!r}: leading or trailing whitespace"]
+
+
+def find_value(pkg, name, row, column):
+    with raw(pkg, name).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))[row][column]
+
+
+def megabyte_cell(pkg):
+    line = set_cell(pkg, "models", 0, "notes", "x" * 1_000_000)
+    return [f"data/models.csv:{line}: notes: 'xxxx", "(1000000 characters): expected maxLength 2000"]
+
+
+def utf8_bom(pkg):
+    p = raw(pkg, "models")
+    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
+    return ["data/models.csv:1: '\\ufeff': starts with a UTF-8 byte-order mark"]
+
+
+def crlf(pkg):
+    p = raw(pkg, "models")
+    p.write_bytes(p.read_bytes().replace(b"\n", b"\r\n"))
+    return ["data/models.csv:1: '\\\\r\\\\n': carriage return; expected LF"]
+
+
+def not_utf8(pkg):
+    p = raw(pkg, "organizations")
+    data = p.read_bytes().split(b"\n")
+    data[2] = data[2] + b"\xff\xfe"
+    p.write_bytes(b"\n".join(data))
+    return ["data/organizations.csv:3: 'bytes ff': not UTF-8"]
+
+
+def nul_byte(pkg):
+    p = raw(pkg, "organizations")
+    data = p.read_bytes().split(b"\n")
+    data[1] = data[1] + b"\x00"
+    p.write_bytes(b"\n".join(data))
+    return ["data/organizations.csv:2: '\\\\x00': NUL byte"]
+
+
+def unclosed_quote(pkg):
+    p = raw(pkg, "licenses")
+    lines = p.read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",", ',"', 1)
+    p.write_text("\n".join(lines), encoding="utf-8")
+    return ["data/licenses.csv:", "expected"]
+
+
+def missing_column(pkg):
+    def edit(rows):
+        for r in rows:
+            del r[-1]
+    rewrite(raw(pkg, "organizations"), edit)
+    return ["data/organizations.csv:1: notes: '': missing column; expected 'notes' at position 7"]
+
+
+def extra_column(pkg):
+    def edit(rows):
+        rows[0].append("extra")
+        for r in rows[1:]:
+            r.append("")
+    rewrite(raw(pkg, "organizations"), edit)
+    return ["data/organizations.csv:1: extra: 'extra': extra column"]
+
+
+def reordered_columns(pkg):
+    def edit(rows):
+        for r in rows:
+            r[1], r[2] = r[2], r[1]
+    rewrite(raw(pkg, "organizations"), edit)
+    return ["data/organizations.csv:1: country: 'country': expected column 'name' at position 2"]
+
+
+def empty_file(pkg):
+    raw(pkg, "licenses").write_bytes(b"")
+    return ["data/licenses.csv:1: file is empty; expected a header line: license_id,name"]
+
+
+def header_only_events(pkg):
+    p = raw(pkg, "events")
+    p.write_text(p.read_text(encoding="utf-8").split("\n")[0] + "\n", encoding="utf-8")
+    return ["data/models.csv:2: model_id: ", "no first public event"]
+
+
+def blank_line(pkg):
+    p = raw(pkg, "organizations")
+    lines = p.read_text(encoding="utf-8").split("\n")
+    lines.insert(2, "")
+    p.write_text("\n".join(lines), encoding="utf-8")
+    return ["data/organizations.csv:3: '': blank line; expected a data row"]
+
+
+def missing_final_newline(pkg):
+    p = raw(pkg, "licenses")
+    p.write_text(p.read_text(encoding="utf-8").rstrip("\n"), encoding="utf-8")
+    return ["data/licenses.csv:", "last line has no newline"]
+
+
+def descriptor_not_json(pkg):
+    pkg.write_text(pkg.read_text(encoding="utf-8")[:-10], encoding="utf-8")
+    return ["datapackage.json:", "not valid JSON"]
+
+
+def resource_path_missing(pkg):
+    d = json.loads(pkg.read_text(encoding="utf-8"))
+    d["resources"][0]["path"] = "data/nowhere.csv"
+    pkg.write_text(json.dumps(d), encoding="utf-8")
+    return ["datapackage.json: resources[0] (organizations): path 'data/nowhere.csv' does not exist"]
+
+
+def resource_path_escapes(pkg):
+    d = json.loads(pkg.read_text(encoding="utf-8"))
+    d["resources"][0]["path"] = "../../../etc/passwd"
+    pkg.write_text(json.dumps(d), encoding="utf-8")
+    return ["datapackage.json: resources[0] (organizations): path '../../../etc/passwd' leaves the package folder"]
+
+
+def bad_as_of(pkg):
+    d = json.loads(pkg.read_text(encoding="utf-8"))
+    d["as_of"] = "last week"
+    pkg.write_text(json.dumps(d), encoding="utf-8")
+    return ["datapackage.json: as_of: 'last week': expected a date YYYY-MM-DD"]
+
+
+CASES = [
+    wrong_type, missing_required, outside_enum, bad_slug, bad_url, bad_country,
+    negative_parameters, duplicate_primary_key, dangling_event_model, dangling_event_license,
+    dangling_model_org, dangling_pledge_org, dangling_pledge_model, impossible_date,
+    date_after_as_of, month_precision_mismatch, weights_without_license, license_on_announcement,
+    model_without_public_event, deadline_before_made_on, rows_out_of_order, space_in_key,
+    trailing_space, megabyte_cell, utf8_bom, crlf, not_utf8, nul_byte, unclosed_quote,
+    missing_column, extra_column, reordered_columns, empty_file, header_only_events, blank_line,
+    missing_final_newline, descriptor_not_json, resource_path_missing, resource_path_escapes,
+    bad_as_of,
+]
+
+
+@pytest.fixture(scope="module")
+def good_db(tmp_path_factory):
+    """A last good database, built from the real package."""
+    db = tmp_path_factory.mktemp("good") / "open-weights-lag.db"
+    assert builder.build(ROOT / "datapackage.json", db) == []
+    return db
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.__name__ for c in CASES])
+def test_bad_input_is_reported_and_keeps_last_good_db(case, package_copy, good_db, tmp_path):
+    expected = case(package_copy)
+    db = tmp_path / "out" / "open-weights-lag.db"
+    db.parent.mkdir()
+    db.write_bytes(good_db.read_bytes())
+    before = db.read_bytes()
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.build", "--package", str(package_copy), "--db", str(db)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines, result.stderr
+    matching = [l for l in lines if all(part in l for part in expected)]
+    assert matching, f"no line contains {expected!r}; got:\n" + "\n".join(lines[:20])
+    assert "left as it was" in result.stderr
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in db.parent.iterdir()) == ["open-weights-lag.db"]
+
+
+def test_header_only_pledges_is_accepted(package_copy, tmp_path):
+    """pledges is optional content: a header-only file is valid and builds an empty table."""
+    p = raw(package_copy, "pledges")
+    p.write_text(p.read_text(encoding="utf-8").split("\n")[0] + "\n", encoding="utf-8")
+    db = tmp_path / "ok.db"
+    assert builder.build(package_copy, db) == []
+    import sqlite3
+    assert sqlite3.connect(db).execute("select count(*) from pledges").fetchone()[0] == 0

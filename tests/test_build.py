@@ -1,0 +1,113 @@
+"""The built database: tables, column types, keys, indexes, full-text search, views."""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import sqlite_utils
+
+from scripts import build as builder
+from scripts.package import ROOT, SQLITE_TYPES
+
+
+def test_tables_and_column_types_follow_the_schema(built_db, package):
+    db = sqlite_utils.Database(built_db)
+    for res in package.resources.values():
+        table = db[res.name]
+        assert table.exists()
+        assert [c.name for c in table.columns] == res.field_names
+        for col in table.columns:
+            assert col.type == SQLITE_TYPES[res.field(col.name)["type"]], (res.name, col.name)
+            required = res.field(col.name).get("constraints", {}).get("required", False)
+            assert bool(col.notnull) == required, (res.name, col.name)
+
+
+def test_primary_and_foreign_keys(built_db, package):
+    db = sqlite_utils.Database(built_db)
+    for res in package.resources.values():
+        assert db[res.name].pks == res.primary_key
+        declared = {(fk["fields"][0], fk["reference"]["resource"]) for fk in res.foreign_keys}
+        actual = {(fk.column, fk.other_table) for fk in db[res.name].foreign_keys}
+        assert actual == declared
+
+
+def test_indexes_on_foreign_keys_and_filters(built_db, package):
+    db = sqlite_utils.Database(built_db)
+    for res in package.resources.values():
+        indexed = {tuple(i.columns) for i in db[res.name].indexes}
+        for fk in res.foreign_keys:
+            assert (fk["fields"][0],) in indexed, (res.name, fk)
+    assert ("event_type",) in {tuple(i.columns) for i in db["events"].indexes}
+
+
+def test_row_counts_equal_the_csvs(built_db, tables):
+    conn = sqlite3.connect(built_db)
+    for name, rows in tables.items():
+        assert conn.execute(f"select count(*) from [{name}]").fetchone()[0] == len(rows)
+
+
+def test_full_text_search(built_db, tables):
+    db = sqlite_utils.Database(built_db)
+    assert db["models"].detect_fts() == "models_fts"
+    assert db["organizations"].detect_fts() == "organizations_fts"
+    name = tables["models"][0]["name"]
+    hits = [r["name"] for r in db["models"].search(name)]
+    assert name in hits
+
+
+def test_views_exist(built_db):
+    db = sqlite_utils.Database(built_db)
+    assert {"model_lags", "model_dates", "organization_cadence", "pledge_status"} <= set(db.view_names())
+    cols = {c.name for c in db["model_lags"].columns}
+    assert {"model_id", "name", "organization_id", "first_public_date", "open_weights_date",
+            "lag_days", "release_pattern"} <= cols
+
+
+def test_model_lags_has_one_row_per_model(built_db, tables):
+    conn = sqlite3.connect(built_db)
+    ids = [r[0] for r in conn.execute("select model_id from model_lags order by model_id")]
+    assert ids == sorted(m["model_id"] for m in tables["models"])
+
+
+def test_package_table_matches_descriptor(built_db, package):
+    conn = sqlite3.connect(built_db)
+    assert conn.execute("select version, as_of from package").fetchone() == (package.version, package.as_of)
+
+
+def test_build_is_deterministic(tmp_path):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    assert builder.build(ROOT / "datapackage.json", a) == []
+    assert builder.build(ROOT / "datapackage.json", b) == []
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_killed_build_keeps_last_good_db(tmp_path, built_db):
+    """SIGKILL during the load step leaves the old database; the next build succeeds."""
+    db = tmp_path / "open-weights-lag.db"
+    db.write_bytes(built_db.read_bytes())
+    before = db.read_bytes()
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from scripts import build as b\n"
+        "real = b.create_tables\n"
+        "def slow(db, pkg):\n"
+        "    real(db, pkg)\n"
+        "    print('loaded', flush=True)\n"
+        "    time.sleep(60)\n"
+        "b.create_tables = slow\n"
+        f"b.build(Path({str(ROOT / 'datapackage.json')!r}), Path({str(db)!r}))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "loaded"
+    assert any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert db.read_bytes() == before
+    assert builder.build(ROOT / "datapackage.json", db) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["open-weights-lag.db"]
+    assert sqlite3.connect(db).execute("select count(*) from models").fetchone()[0] > 0
