@@ -1,0 +1,102 @@
+"""The data itself: honesty rules that keep it trustworthy as it grows, and
+golden values checked by hand against their sources."""
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+
+import pytest
+
+SLUG = re.compile(r"^[a-z0-9]+([.-][a-z0-9]+)*$")
+
+
+def test_slugs_unique_and_well_formed(tables):
+    for name, key in [("organizations", "organization_id"), ("models", "model_id"), ("pledges", "pledge_id")]:
+        ids = [r[key] for r in tables[name]]
+        assert len(ids) == len(set(ids)), name
+        assert all(SLUG.match(i) for i in ids), name
+
+
+def test_every_source_is_https(tables):
+    for name in ("events", "pledges"):
+        for row in tables[name]:
+            assert row["source_url"].startswith("https://"), row
+
+
+def test_no_two_models_share_name_and_organization(tables):
+    pairs = Counter((m["organization_id"], m["name"].casefold()) for m in tables["models"])
+    assert [p for p, n in pairs.items() if n > 1] == []
+
+
+def test_every_licence_is_used(tables):
+    used = {e["license_id"] for e in tables["events"] if e["license_id"]}
+    unused = {l["license_id"] for l in tables["licenses"]} - used
+    assert unused == set()
+
+
+def test_first_event_is_weights_only_when_noted(built_db, tables):
+    """A model whose first public event is a weights release must say so in notes
+    or in the event's notes (a release by repository or torrent, no announcement)."""
+    conn = sqlite3.connect(built_db)
+    rows = conn.execute(
+        "select model_id from model_lags where first_public_event like 'weights%'"
+    ).fetchall()
+    notes = {m["model_id"]: m["notes"] for m in tables["models"]}
+    for e in tables["events"]:
+        notes[e["model_id"]] += e["notes"]
+    for (model_id,) in rows:
+        assert notes[model_id].strip(), model_id
+
+
+# Golden values, each checked against the sources cited in data/events.csv.
+GOLDEN_LAGS = {
+    # Announced 2023-11-03 (x.ai/news/grok), weights 2024-03-17 (x.ai/blog/grok-os).
+    "grok-1": ("2023-11-03", "2024-03-17", 135, "opened later"),
+    # 124M with the paper 2019-02-14; full 1.5B weights 2019-11-05.
+    "gpt-2": ("2019-02-14", "2019-11-05", 264, "opened later"),
+    # Beta on X 2024-08-13; weights on Hugging Face 2025-08-23.
+    "grok-2": ("2024-08-13", "2025-08-23", 375, "opened later"),
+    # Announced 2024-12-12; MIT weights on Hugging Face 2025-01-08.
+    "phi-4": ("2024-12-12", "2025-01-08", 27, "opened later"),
+    # Announced 2025-03-16; Apache-2.0 weights 2025-06-30.
+    "ernie-4-5": ("2025-03-16", "2025-06-30", 106, "opened later"),
+    # Released with weights the day it was announced.
+    "gpt-oss": ("2025-08-05", "2025-08-05", 0, "open at launch"),
+}
+
+
+@pytest.mark.parametrize("model_id", sorted(GOLDEN_LAGS))
+def test_golden_lags(built_db, model_id):
+    conn = sqlite3.connect(built_db)
+    row = conn.execute(
+        "select first_public_date, open_weights_date, lag_days, release_pattern "
+        "from model_lags where model_id = ?", [model_id]).fetchone()
+    assert row == GOLDEN_LAGS[model_id]
+
+
+def test_golden_patterns(built_db):
+    conn = sqlite3.connect(built_db)
+    pattern = dict(conn.execute("select model_id, release_pattern from model_lags"))
+    assert pattern["llama-1"] == "gated only"
+    assert pattern["grok-1-5"] == "closed"
+    assert pattern["mistral-medium"] == "leaked only"
+    assert pattern["gpt-4"] == "closed"
+
+
+def test_golden_pledges(built_db):
+    conn = sqlite3.connect(built_db)
+    status = dict(conn.execute("select pledge_id, status from pledge_status"))
+    assert status["xai-grok-open-source-2024-03"] == "kept"
+    assert status["xai-grok-2-open-source-2025-08"] == "late"
+    assert status["xai-grok-3-open-source-2025-08"] == "broken"
+    assert status["baidu-ernie-open-source-2025-02"] == "kept"
+    assert len(set(status.values())) >= 4
+
+
+def test_xai_line_is_complete(tables):
+    xai = {m["model_id"] for m in tables["models"] if m["organization_id"] == "xai"}
+    assert {"grok-1", "grok-1-5", "grok-1-5v", "grok-2", "grok-3", "grok-4"} <= xai
+    weights = {(e["model_id"], e["date"]) for e in tables["events"]
+               if e["event_type"] == "weights_open" and e["model_id"] in xai}
+    assert weights == {("grok-1", "2024-03-17"), ("grok-2", "2025-08-23")}

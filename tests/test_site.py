@@ -1,0 +1,140 @@
+"""The served site, through Datasette's test client: home page, tables with
+column descriptions, every canned query with and without parameters, downloads."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import yaml
+
+from scripts.metadata import METADATA_YML
+
+QUERIES = yaml.safe_load(METADATA_YML.read_text(encoding="utf-8"))["databases"]["open-weights-lag"]["queries"]
+
+EXPECTED_COLUMNS = {
+    "release_lags": ["model_id", "name", "organization_id", "first_public_date", "open_weights_date", "lag_days"],
+    "opened_later": ["model_id", "name", "organization", "first_public_date", "open_weights_date", "lag_days"],
+    "still_closed": ["model_id", "name", "organization_id", "first_public_date", "release_pattern", "days_without_open_weights"],
+    "organization_scorecard": ["organization_id", "models", "open_at_launch", "opened_later", "gated_only", "closed", "typical_lag_days", "longest_lag_days"],
+    "overdue_by_cadence": ["model_id", "organization_id", "typical_lag_days", "due_by_cadence", "days_overdue"],
+    "pledge_status": ["pledge_id", "made_on", "deadline", "open_weights_date", "status", "source_url"],
+    "model_history": ["model_id", "date", "event_type", "license_id", "source_url"],
+    "lag_trend": ["year", "models", "open_at_launch", "opened_later", "closed", "median_lag_days"],
+    "search": ["model_id", "name", "organization_id", "release_pattern"],
+}
+
+FILLED = {
+    "release_lags": "organization=xai",
+    "opened_later": "organization=xai",
+    "still_closed": "organization=xai&modality=text",
+    "overdue_by_cadence": "organization=xai",
+    "pledge_status": "status=kept",
+    "model_history": "model=grok-1",
+    "search": "q=grok",
+}
+
+
+def rows_of(response) -> list[dict]:
+    data = response.json()
+    return [dict(zip(data["columns"], r)) for r in data["rows"]]
+
+
+def test_every_canned_query_is_tested():
+    assert set(QUERIES) == set(EXPECTED_COLUMNS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_COLUMNS))
+def test_canned_query_with_empty_parameters(client, name):
+    r = client.get(f"/open-weights-lag/{name}.json?_shape=arrays")
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["ok"] is True
+    for col in EXPECTED_COLUMNS[name]:
+        assert col in data["columns"], (name, col)
+    assert data["rows"], f"{name} returned no rows with its parameters left empty"
+
+
+@pytest.mark.parametrize("name", sorted(FILLED))
+def test_canned_query_with_parameters(client, name):
+    r = client.get(f"/open-weights-lag/{name}.json?_shape=arrays&{FILLED[name]}")
+    assert r.status_code == 200, r.text
+    rows = rows_of(r)
+    assert rows
+    key, value = FILLED[name].split("&")[0].split("=")
+    column = {"organization": "organization_id", "model": "model_id", "status": "status", "q": None}[key]
+    if column:
+        assert {row[column] for row in rows} == {value}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_COLUMNS))
+def test_canned_query_html_and_csv(client, name):
+    html = client.get(f"/open-weights-lag/{name}")
+    assert html.status_code == 200
+    assert QUERIES[name]["title"].replace("'", "&#39;") in html.text
+    r = client.get(f"/open-weights-lag/{name}.csv")
+    assert r.status_code == 200
+    header = next(csv.reader(io.StringIO(r.text)))
+    assert header[: len(EXPECTED_COLUMNS[name][:1])] == EXPECTED_COLUMNS[name][:1]
+
+
+def test_search_finds_organization_and_survives_quotes(client):
+    rows = rows_of(client.get("/open-weights-lag/search.json?_shape=arrays&q=xAI"))
+    assert {"grok-1", "grok-2"} <= {r["model_id"] for r in rows}
+    r = client.get('/open-weights-lag/search.json?_shape=arrays&q=%22%20OR%20*')
+    assert r.status_code == 200
+
+
+def test_home_page_tells_what_it_is(client, package):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert "Open Weights Lag" in r.text
+    assert f"Version <strong>{package.version}</strong>" in r.text
+    assert package.as_of in r.text
+    assert "CC-BY-4.0" in r.text
+    assert "/open-weights-lag/opened_later#g.mark=bar" in r.text
+
+
+def test_tables_have_column_descriptions(client, package):
+    for res in package.resources.values():
+        r = client.get(f"/open-weights-lag/{res.name}")
+        assert r.status_code == 200
+        for field in res.fields[:3]:
+            assert field["description"][:30].replace("'", "&#39;") in r.text, (res.name, field["name"])
+
+
+def test_generated_metadata_has_every_column(served_metadata, package):
+    tables = served_metadata["databases"]["open-weights-lag"]["tables"]
+    for res in package.resources.values():
+        assert list(tables[res.name]["columns"]) == res.field_names
+        assert all(tables[res.name]["columns"].values())
+
+
+def test_chart_links_in_query_descriptions(served_metadata):
+    queries = served_metadata["databases"]["open-weights-lag"]["queries"]
+    assert "#g.mark=bar&amp;g.x_column=name" in queries["opened_later"]["description_html"]
+    assert "g.mark=line" in queries["lag_trend"]["description_html"]
+    assert "chart" not in queries["opened_later"]
+
+
+def test_database_download_matches_built_file(client, built_db):
+    r = client.get("/open-weights-lag.db")
+    assert r.status_code == 200
+    assert r.content == built_db.read_bytes()
+
+
+def test_table_downloads(client, tables):
+    r = client.get("/open-weights-lag/models.csv?_size=max")
+    assert r.status_code == 200
+    assert len(list(csv.DictReader(io.StringIO(r.text)))) == len(tables["models"])
+    r = client.get("/open-weights-lag/events.json?_shape=array&_size=5")
+    assert len(r.json()) == 5
+
+
+def test_writes_are_refused(client, built_db):
+    before = built_db.read_bytes()
+    for sql in ["insert into models (model_id) values ('x')", "delete from models",
+                "update models set name = 'x'", "drop table models"]:
+        r = client.get("/open-weights-lag.json?sql=" + sql.replace(" ", "+"))
+        assert r.status_code == 400
+    assert built_db.read_bytes() == before
