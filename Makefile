@@ -70,3 +70,6 @@ test: all ## run every test
 
 clean: ## remove generated files (keeps .venv)
 	rm -rf build dist
+
+coverage: $(DB) ## print what the data covers and where it has gaps
+	$(PY) -m scripts.coverage $(DB)
