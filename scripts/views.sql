@@ -134,40 +134,50 @@ FROM ranked
 WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
 GROUP BY organization_id;
 
--- Pledge outcomes. kept: open weights on or before the deadline (or, with no
+-- Pledge outcomes, from the first open-weights release on or after the pledge.
+-- kept: open weights on or before the deadline (or, with no
 -- deadline, at any time after the pledge); late: open weights after the
 -- deadline; pending: no open weights yet, deadline after as_of; broken: no
 -- open weights and the deadline has passed; open-ended: no open weights and
 -- no deadline; unlinked: the pledge names no model in the data.
 CREATE VIEW pledge_status AS
+WITH fulfilled AS (
+  -- The first open-weights release of the pledged model on or after the pledge.
+  SELECT
+    p.*,
+    (SELECT min(e.date) FROM events e
+      WHERE e.model_id = p.model_id AND e.event_type = 'weights_open'
+        AND e.date >= p.made_on) AS open_weights_date
+  FROM pledges p
+)
 SELECT
   p.pledge_id,
   p.organization_id,
   p.model_id,
-  ml.name AS model_name,
+  m.name AS model_name,
   p.made_on,
   p.speaker,
   p.statement,
   p.deadline,
   p.deadline_basis,
-  ml.open_weights_date,
+  p.open_weights_date,
   CASE
     WHEN p.model_id IS NULL THEN 'unlinked'
-    WHEN ml.open_weights_date IS NOT NULL AND p.deadline IS NULL THEN 'kept'
-    WHEN ml.open_weights_date IS NOT NULL AND ml.open_weights_date <= p.deadline THEN 'kept'
-    WHEN ml.open_weights_date IS NOT NULL THEN 'late'
+    WHEN p.open_weights_date IS NOT NULL AND p.deadline IS NULL THEN 'kept'
+    WHEN p.open_weights_date IS NOT NULL AND p.open_weights_date <= p.deadline THEN 'kept'
+    WHEN p.open_weights_date IS NOT NULL THEN 'late'
     WHEN p.deadline IS NULL THEN 'open-ended'
     WHEN p.deadline > (SELECT as_of FROM package) THEN 'pending'
     ELSE 'broken'
   END AS status,
   CASE
-    WHEN ml.open_weights_date IS NOT NULL AND p.deadline IS NOT NULL
-      THEN CAST(julianday(ml.open_weights_date) - julianday(p.deadline) AS INTEGER)
-    WHEN ml.open_weights_date IS NULL AND p.deadline IS NOT NULL
+    WHEN p.open_weights_date IS NOT NULL AND p.deadline IS NOT NULL
+      THEN CAST(julianday(p.open_weights_date) - julianday(p.deadline) AS INTEGER)
+    WHEN p.open_weights_date IS NULL AND p.deadline IS NOT NULL
       AND p.deadline <= (SELECT as_of FROM package)
       THEN CAST(julianday((SELECT as_of FROM package)) - julianday(p.deadline) AS INTEGER)
   END AS days_past_deadline,
   p.source_url,
   p.notes
-FROM pledges p
-LEFT JOIN model_lags ml ON ml.model_id = p.model_id;
+FROM fulfilled p
+LEFT JOIN models m ON m.model_id = p.model_id;

@@ -100,3 +100,8 @@ def test_xai_line_is_complete(tables):
     weights = {(e["model_id"], e["date"]) for e in tables["events"]
                if e["event_type"] == "weights_open" and e["model_id"] in xai}
     assert weights == {("grok-1", "2024-03-17"), ("grok-2", "2025-08-23")}
+
+
+def test_every_organization_has_a_model(tables):
+    with_models = {m["organization_id"] for m in tables["models"]}
+    assert {o["organization_id"] for o in tables["organizations"]} - with_models == set()
