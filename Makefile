@@ -14,18 +14,18 @@ BUILD_PY   := scripts/__init__.py scripts/package.py scripts/validate.py scripts
 HOST       ?= 127.0.0.1
 PORT       ?= 8001
 
-# Serving settings: why each is set is in the README ("Serving").
-SETTINGS := --setting sql_time_limit_ms 3000 \
-            --setting max_returned_rows 2000 \
-            --setting allow_download on \
-            --setting allow_csv_stream on \
-            --setting default_page_size 100 \
-            --setting facet_time_limit_ms 500 \
-            --setting num_sql_threads 3 \
-            --setting default_cache_ttl 3600
+SITE       := site
+PLUGINS    := $(SITE)/plugins
+SITE_FILES := $(wildcard $(SITE)/settings.json $(PLUGINS)/*.py)
+VERSION     = $(shell $(PYTHON_SYS) -c 'import json; print(json.load(open("datapackage.json"))["version"])')
+# Serving settings live in site/settings.json (why each is set: README, "Serving").
+SETTINGS    = $(shell $(PYTHON_SYS) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("$(SITE)/settings.json")).items()))')
+# What the published site installs, pinned to the versions in requirements.txt.
+SITE_PLUGINS := datasette datasette-vega datasette-dashboards datasette-atom
+FLY_APP    ?= open-weights-lag
 
 .DEFAULT_GOAL := all
-.PHONY: all help setup validate build serve test clean coverage
+.PHONY: all help setup validate build serve test clean coverage release changes changelog check-version publish publish-dry-run loadtest bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -50,9 +50,9 @@ $(DB): datapackage.json $(CSVS) $(BUILD_PY) $(SETUP)
 	@echo "==> validating and building $@"
 	$(PY) -m scripts.build --db $@
 
-$(METADATA): metadata.yml datapackage.json scripts/metadata.py $(SETUP)
+$(METADATA): metadata.yml datapackage.json scripts/metadata.py $(DB) $(SETUP)
 	@echo "==> writing $@"
-	$(PY) -m scripts.metadata --out $@
+	$(PY) -m scripts.metadata --db $(DB) --out $@
 
 $(INSPECT): $(DB)
 	@echo "==> writing $@"
@@ -62,7 +62,7 @@ $(INSPECT): $(DB)
 serve: all ## build, then serve the site on http://127.0.0.1:8001
 	@echo "==> serving http://$(HOST):$(PORT)"
 	$(DATASETTE) serve -i $(DB) --inspect-file $(INSPECT) -m $(METADATA) \
-	  -h $(HOST) -p $(PORT) $(SETTINGS)
+	  --plugins-dir $(PLUGINS) -h $(HOST) -p $(PORT) $(SETTINGS)
 
 test: all ## run every test
 	@echo "==> running tests"
@@ -73,3 +73,29 @@ clean: ## remove generated files (keeps .venv)
 
 coverage: $(DB) ## print what the data covers and where it has gaps
 	$(PY) -m scripts.coverage $(DB)
+
+check-version: $(SETUP) ## check version discipline against the last release (also run by make test)
+	$(PY) -m scripts.release check
+
+changes: $(SETUP) ## rows added, removed and changed since the previous release, field by field
+	$(PY) -m scripts.release changes
+
+changelog: $(SETUP) ## the changes since the previous release as a CHANGELOG section
+	$(PY) -m scripts.release changelog
+
+release: all ## dist/open-weights-lag-X.Y.Z.zip + .sha256 (reproducible, validated), recorded in data/releases/
+	$(PY) -m scripts.release build --out dist
+
+PUBLISH_ARGS = $(DB) -m $(METADATA) --plugins-dir $(PLUGINS) \
+	$(foreach p,$(SITE_PLUGINS),--install $(p)==$(shell grep -i '^$(p)==' requirements.txt | cut -d= -f3)) \
+	--version-note $(VERSION) $(SETTINGS) --app $(FLY_APP)
+
+publish: all ## deploy the site to Fly.io (needs flyctl and `flyctl auth login`)
+	$(DATASETTE) publish fly $(PUBLISH_ARGS)
+
+PUBLISH_DIR ?= build/publish
+
+publish-dry-run: all ## write the app Fly would deploy to build/publish/, deploy nothing
+	rm -rf $(PUBLISH_DIR)
+	$(DATASETTE) publish fly $(PUBLISH_ARGS) --generate-dir $(PUBLISH_DIR)
+	@echo "==> wrote $(PUBLISH_DIR) (Dockerfile, fly.toml, metadata.json, database)"

@@ -16,12 +16,13 @@ EXPECTED_COLUMNS = {
     "release_lags": ["model_id", "name", "organization_id", "first_public_date", "open_weights_date", "lag_days"],
     "opened_later": ["model_id", "name", "organization", "first_public_date", "open_weights_date", "lag_days"],
     "still_closed": ["model_id", "name", "organization_id", "first_public_date", "release_pattern", "days_without_open_weights"],
-    "organization_scorecard": ["organization_id", "models", "open_at_launch", "opened_later", "gated_only", "closed", "typical_lag_days", "longest_lag_days"],
+    "organization_scorecard": ["organization_id", "release_pattern", "models", "total_models", "typical_lag_days", "longest_lag_days"],
     "overdue_by_cadence": ["model_id", "organization_id", "typical_lag_days", "due_by_cadence", "days_overdue"],
     "pledge_status": ["pledge_id", "made_on", "deadline", "open_weights_date", "status", "source_url"],
     "model_history": ["model_id", "date", "event_type", "license_id", "source_url"],
     "lag_trend": ["year", "models", "open_at_launch", "opened_later", "closed", "median_lag_days"],
     "search": ["model_id", "name", "organization_id", "release_pattern"],
+    "new_open_weights": ["date", "name", "organization_id", "license_id", "atom_id", "atom_title", "atom_updated"],
 }
 
 FILLED = {
@@ -29,6 +30,7 @@ FILLED = {
     "opened_later": "organization=xai",
     "still_closed": "organization=xai&modality=text",
     "overdue_by_cadence": "organization=xai",
+    "organization_scorecard": "organization=xai",
     "pledge_status": "status=kept",
     "model_history": "model=grok-1",
     "search": "q=grok",
@@ -112,7 +114,7 @@ def test_generated_metadata_has_every_column(served_metadata, package):
 
 def test_chart_links_in_query_descriptions(served_metadata):
     queries = served_metadata["databases"]["open-weights-lag"]["queries"]
-    assert "#g.mark=bar&amp;g.x_column=name" in queries["opened_later"]["description_html"]
+    assert "#g.mark=bar&amp;g.x_column=rank_and_name" in queries["opened_later"]["description_html"]
     assert "g.mark=line" in queries["lag_trend"]["description_html"]
     assert "chart" not in queries["opened_later"]
 
@@ -138,3 +140,56 @@ def test_writes_are_refused(client, built_db):
         r = client.get("/open-weights-lag.json?sql=" + sql.replace(" ", "+"))
         assert r.status_code == 400
     assert built_db.read_bytes() == before
+
+
+def test_scorecard_adds_up_to_each_organizations_models(client, tables):
+    rows = rows_of(client.get("/open-weights-lag/organization_scorecard.json?_shape=arrays&_size=max"))
+    per_org: dict[str, int] = {}
+    for row in rows:
+        per_org[row["organization_id"]] = per_org.get(row["organization_id"], 0) + row["models"]
+        assert row["total_models"] >= row["models"]
+    expected: dict[str, int] = {}
+    for m in tables["models"]:
+        expected[m["organization_id"]] = expected.get(m["organization_id"], 0) + 1
+    assert per_org == expected
+
+
+def test_lag_bars_are_labelled_in_lag_order(client):
+    rows = rows_of(client.get("/open-weights-lag/opened_later.json?_shape=arrays"))
+    labels = [r["rank_and_name"] for r in rows]
+    assert labels == sorted(labels)
+    lags = [r["lag_days"] for r in rows]
+    assert lags == sorted(lags, reverse=True)
+    assert labels[0].endswith(" " + rows[0]["name"])
+
+
+def test_atom_feed_lists_newest_open_weights(client, tables):
+    r = client.get("/open-weights-lag/new_open_weights.atom")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/xml")
+    import xml.etree.ElementTree as ET
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = ET.fromstring(r.content).findall("a:entry", ns)
+    weights = sorted((e["date"] for e in tables["events"] if e["event_type"] == "weights_open"),
+                     reverse=True)
+    assert len(entries) == min(50, len(weights))
+    assert entries[0].find("a:updated", ns).text.startswith(weights[0])
+    ids = [e.find("a:id", ns).text for e in entries]
+    assert len(set(ids)) == len(ids) and all(i.startswith("tag:open-weights-lag") for i in ids)
+
+
+def test_home_page_numbers_come_from_the_data(client, built_db):
+    import sqlite3
+
+    conn = sqlite3.connect(built_db)
+    models, = conn.execute("select count(*) from models").fetchone()
+    events, = conn.execute("select count(*) from events").fetchone()
+    kept, = conn.execute("select count(*) from pledge_status where status = 'kept'").fetchone()
+    text = " ".join(client.get("/").text.split())
+    assert f"{models} models from" in text
+    assert f"{events} dated events" in text
+    assert f"{kept} were kept" in text
+    assert "[[" not in text
+    assert 'href="/-/dashboards/release-lags"' in text
+    assert 'href="/open-weights-lag.db"' in text
