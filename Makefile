@@ -40,6 +40,14 @@ $(SETUP): requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# The Citation File Format 1.2.0 JSON schema, taken from the cffconvert wheel on
+# PyPI (cffconvert itself pins an old jsonschema, so it is not installed).
+CFF_SCHEMA := $(VENV)/cff-schema-1.2.0.json
+
+$(CFF_SCHEMA): $(SETUP)
+	$(VENV)/bin/pip download --quiet --disable-pip-version-check --no-deps --dest $(VENV)/cffconvert-dist cffconvert==2.0.0
+	$(PY) -c "import glob, zipfile; z = zipfile.ZipFile(sorted(glob.glob('$(VENV)/cffconvert-dist/cffconvert-2.0.0-*.whl'))[0]); open('$@', 'wb').write(z.read('cffconvert/schemas/1.2.0/schema.json'))"
+
 validate: $(SETUP) ## check the CSVs against the schema and the cross-table rules
 	@echo "==> validating datapackage.json and data/*.csv"
 	$(PY) -m scripts.validate
@@ -64,7 +72,7 @@ serve: all ## build, then serve the site on http://127.0.0.1:8001
 	$(DATASETTE) serve -i $(DB) --inspect-file $(INSPECT) -m $(METADATA) \
 	  --plugins-dir $(PLUGINS) -h $(HOST) -p $(PORT) $(SETTINGS)
 
-test: all ## run every test
+test: all $(CFF_SCHEMA) ## run every test
 	@echo "==> running tests"
 	$(PY) -m pytest
 

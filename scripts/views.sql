@@ -142,18 +142,22 @@ GROUP BY organization_id;
 -- no deadline; unlinked: the pledge names no model in the data.
 CREATE VIEW pledge_status AS
 WITH fulfilled AS (
-  -- The first open-weights release of the pledged model on or after the pledge.
+  -- The first open-weights release of the pledged model (or of the pledged
+  -- variant, when the pledge names one) on or after the pledge.
   SELECT
     p.*,
     (SELECT min(e.date) FROM events e
-      WHERE e.model_id = p.model_id AND e.event_type = 'weights_open'
-        AND e.date >= p.made_on) AS open_weights_date
+      WHERE e.model_id = p.model_id AND e.date >= p.made_on
+        AND (e.event_type = 'weights_open' AND (p.variant IS NULL OR e.variant = p.variant)
+          -- weights of only the pledged variant are "partial" for the model, complete for the pledge
+          OR e.event_type = 'weights_partial' AND e.variant = p.variant)) AS open_weights_date
   FROM pledges p
 )
 SELECT
   p.pledge_id,
   p.organization_id,
   p.model_id,
+  p.variant,
   m.name AS model_name,
   p.made_on,
   p.speaker,

@@ -30,6 +30,23 @@ def test_citation_file_is_cff_1_2_dataset():
     assert all("name" in a or "family-names" in a for a in cff["authors"])
 
 
+CFF_SCHEMA = ROOT / ".venv" / "cff-schema-1.2.0.json"
+
+
+def test_citation_file_validates_against_the_cff_schema():
+    """The equivalent of `cffconvert --validate`: the CFF 1.2.0 JSON schema (fetched by make test)."""
+    import json
+
+    import jsonschema
+
+    assert CFF_SCHEMA.exists(), f"{CFF_SCHEMA} is missing: run `make test`, which fetches it"
+    schema = json.loads(CFF_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+    assert [e.message for e in validator.iter_errors(citation())] == []
+    broken = {**citation(), "type": "database", "license": "Not-A-Licence"}
+    assert len(list(validator.iter_errors(broken))) == 2
+
+
 def test_versions_and_dates_agree(package):
     cff = citation()
     version, date = newest_changelog_entry()

@@ -76,6 +76,8 @@ def repo(tmp_path) -> Path:
     for name in ("datapackage.json", "CITATION.cff", "CHANGELOG.md"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "data", tmp_path / "data")
+    # Record the copy's current state as released, so each test starts from a clean release.
+    release.write_record(tmp_path, release.snapshot(Package(tmp_path / "datapackage.json")))
     return tmp_path
 
 
