@@ -22,6 +22,14 @@ from scripts import validate as validation
 from scripts.package import DB_NAME, DESCRIPTOR, ROOT, SQLITE_TYPES, Package
 
 VIEWS_SQL = Path(__file__).with_name("views.sql")
+# The derived figures of views.sql, in dependency order. The database is
+# immutable, so each is computed once here and stored as a table: pages read
+# precomputed rows instead of re-running the view on every request.
+DERIVED = ["dated_events", "model_dates", "model_lags", "organization_cadence", "pledge_status"]
+DERIVED_INDEXES = {
+    "dated_events": [["model_id"]],
+    "model_lags": [["organization_id"], ["release_pattern"], ["first_public_year"]],
+}
 
 # Load order: referenced tables before the tables that refer to them.
 LOAD_ORDER = ["organizations", "licenses", "models", "events", "pledges"]
@@ -110,6 +118,20 @@ def create_package_table(db: sqlite_utils.Database, pkg: Package) -> None:
     )
 
 
+def materialize(conn: sqlite3.Connection) -> None:
+    """Replace each derived view by a table holding its rows (same name, same columns)."""
+    for name in DERIVED:
+        conn.execute(f"CREATE TABLE [_{name}] AS SELECT * FROM [{name}]")
+    for name in reversed(DERIVED):
+        conn.execute(f"DROP VIEW [{name}]")
+    for name in DERIVED:
+        conn.execute(f"ALTER TABLE [_{name}] RENAME TO [{name}]")
+        for columns in DERIVED_INDEXES.get(name, []):
+            cols = ", ".join(f"[{c}]" for c in columns)
+            conn.execute(f"CREATE INDEX [idx_{name}_{'_'.join(columns)}] ON [{name}] ({cols})")
+    conn.commit()
+
+
 def build(descriptor: Path, db_path: Path, validate_first: bool = True) -> list:
     """Validate, then build the database at db_path atomically. Returns problems (empty on success)."""
     if validate_first:
@@ -135,6 +157,7 @@ def build(descriptor: Path, db_path: Path, validate_first: bool = True) -> list:
         for table, columns in FULL_TEXT.items():
             db[table].enable_fts(columns, fts_version="FTS5", create_triggers=False)
         conn.executescript(VIEWS_SQL.read_text(encoding="utf-8"))
+        materialize(conn)
         bad = conn.execute("PRAGMA foreign_key_check").fetchall()
         if bad:
             raise RuntimeError(f"foreign key check failed after load: {bad[:5]}")
