@@ -233,8 +233,8 @@ def test_publish_dry_run_generates_the_same_site(tmp_path):
         assert f"--setting {key} " in dockerfile, key
     assert "-i open-weights-lag.db" in dockerfile
     assert "--plugins-dir plugins/" in dockerfile
-    assert (out / "plugins" / "security_headers.py").read_bytes() == \
-        (ROOT / "site" / "plugins" / "security_headers.py").read_bytes()
+    assert (out / "plugins" / "hardening.py").read_bytes() == \
+        (ROOT / "site" / "plugins" / "hardening.py").read_bytes()
     assert json.loads((out / "metadata.json").read_text(encoding="utf-8")) == \
         json.loads((ROOT / "build" / "metadata.json").read_text(encoding="utf-8"))
     assert (out / "open-weights-lag.db").read_bytes() == (ROOT / "build" / "open-weights-lag.db").read_bytes()

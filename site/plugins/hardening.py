@@ -1,11 +1,21 @@
-"""Response headers for the public site: content security and CDN caching.
+"""Hardening of the public site: security and cache headers, no debug pages.
 
 The policy allows only this site's own scripts, styles, images and fetches.
 Inline scripts and `unsafe-eval` stay allowed because Datasette's pages use
 inline scripts and Vega compiles chart expressions at run time; everything
 from other origins, framing, plugins and form posts elsewhere is refused.
 """
+import asyncio
+import threading
+
+import datasette.handle_exception
 from datasette import hookimpl
+
+# Datasette prints every error (even a refused SQL statement) as a rich
+# traceback with all local variables when `rich` is installed. That takes about
+# a quarter of a second on the event loop per error, so a visitor sending bad
+# SQL could stall every other page. Errors are still answered as usual.
+datasette.handle_exception.rich = None
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -19,6 +29,10 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+# Datasette's debugging pages: not for a public read-only site.
+DEBUG_PATHS = {"/-/messages", "/-/allow-debug", "/-/threads", "/-/permissions", "/-/patterns",
+               "/-/actor", "/-/actor.json"}
 
 HEADERS = {
     b"content-security-policy": CONTENT_SECURITY_POLICY.encode(),
@@ -54,6 +68,19 @@ def add_headers(app):
             await app(scope, receive, send)
             return
         is_get = scope.get("method") in ("GET", "HEAD")
+        if scope.get("method") not in ("GET", "HEAD", "OPTIONS"):
+            # A read-only site: nothing accepts a write, so refuse it before any view runs.
+            await send({"type": "http.response.start", "status": 405,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                    (b"allow", b"GET, HEAD, OPTIONS"), *HEADERS.items()]})
+            await send({"type": "http.response.body", "body": b"Method not allowed: this site is read-only\n"})
+            return
+        if scope.get("path", "").rstrip("/") in DEBUG_PATHS:
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                    *HEADERS.items()]})
+            await send({"type": "http.response.body", "body": b"Not found\n"})
+            return
 
         async def send_with_headers(event):
             if event["type"] == "http.response.start":
@@ -75,3 +102,25 @@ def add_headers(app):
 @hookimpl
 def asgi_wrapper(datasette):
     return add_headers
+
+
+@hookimpl
+def startup(datasette):
+    """Start every SQL thread now.
+
+    Python's thread pool only adds a thread when it sees no idle one, and it
+    counts idle threads loosely: after a run of one-at-a-time requests it can
+    still have a single thread, so one slow query would make every other page
+    wait behind it. Starting all `num_sql_threads` threads up front (each waits
+    at a barrier until all exist) keeps the others free for normal pages.
+    """
+    async def inner():
+        executor = datasette.executor
+        if executor is None:
+            return
+        workers = executor._max_workers
+        barrier = threading.Barrier(workers)
+        await asyncio.gather(*(asyncio.wrap_future(executor.submit(barrier.wait, 10))
+                               for _ in range(workers)))
+
+    return inner
