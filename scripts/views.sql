@@ -91,7 +91,9 @@ SELECT
   d.first_public_event,
   d.open_weights_date,
   d.open_weights_license_id,
-  d.lag_days,
+  -- A month- or year-precision weights date stored as the 1st can fall before a
+  -- day-precise first release in the same period; the lag is then 0, not negative.
+  CASE WHEN d.lag_days < 0 AND d.precision_rank > 0 THEN 0 ELSE d.lag_days END AS lag_days,
   CASE d.precision_rank WHEN 0 THEN 'day' WHEN 1 THEN 'month' WHEN 2 THEN 'year' END
     AS lag_precision,
   CASE

@@ -105,3 +105,14 @@ def test_xai_line_is_complete(tables):
 def test_every_organization_has_a_model(tables):
     with_models = {m["organization_id"] for m in tables["models"]}
     assert {o["organization_id"] for o in tables["organizations"]} - with_models == set()
+
+
+def test_no_negative_lag(built_db):
+    """A coarse weights date in the same month as a day-precise release gives lag 0, never below."""
+    conn = sqlite3.connect(built_db)
+    assert conn.execute("select count(*) from model_lags where lag_days < 0").fetchone()[0] == 0
+    # and the clamp only ever applies to coarse dates
+    rows = conn.execute(
+        "select model_id from model_lags where lag_days = 0 and lag_precision = 'day' "
+        "and open_weights_date < first_public_date").fetchall()
+    assert rows == []
