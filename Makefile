@@ -21,7 +21,7 @@ VERSION     = $(shell $(PYTHON_SYS) -c 'import json; print(json.load(open("datap
 # Serving settings live in site/settings.json (why each is set: README, "Serving").
 SETTINGS    = $(shell $(PYTHON_SYS) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("$(SITE)/settings.json")).items()))')
 # What the published site installs, pinned to the versions in requirements.txt.
-SITE_PLUGINS := datasette datasette-vega datasette-dashboards datasette-atom
+SITE_PLUGINS := datasette datasette-vega datasette-dashboards datasette-atom uvloop httptools
 FLY_APP    ?= open-weights-lag
 
 .DEFAULT_GOAL := all
@@ -78,6 +78,9 @@ test: all $(CFF_SCHEMA) ## run every test
 
 clean: ## remove generated files (keeps .venv)
 	rm -rf build dist
+
+loadtest: all ## serve the site and load it from a second process at 10 and 50 connections
+	$(PY) -m scripts.loadtest
 
 coverage: $(DB) ## print what the data covers and where it has gaps
 	$(PY) -m scripts.coverage $(DB)

@@ -5,11 +5,6 @@ import asyncio
 import csv
 import json
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,6 +13,9 @@ import yaml
 from scripts import build as builder
 from scripts import metadata as metadata_gen
 from scripts.package import DB_NAME, DESCRIPTOR, ROOT, Package
+from scripts import serve as site_server
+from scripts.serve import SETTINGS as SITE_SETTINGS
+from scripts.serve import SITE
 
 DATA = ROOT / "data"
 
@@ -65,8 +63,6 @@ class Client:
         return self.loop.run_until_complete(self.ds.client.post(path, **kwargs))
 
 
-SITE = ROOT / "site"
-SITE_SETTINGS = json.loads((SITE / "settings.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
@@ -96,40 +92,10 @@ def package_copy(tmp_path) -> Path:
     return tmp_path / "datapackage.json"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve_command(db: Path, metadata: Path, port: int) -> list[str]:
-    """The same `datasette serve` as `make serve`, on another port."""
-    cmd = [sys.executable, "-m", "datasette", "serve", "-i", str(db), "-m", str(metadata),
-           "--plugins-dir", str(SITE / "plugins"), "-h", "127.0.0.1", "-p", str(port)]
-    for key, value in SITE_SETTINGS.items():
-        cmd += ["--setting", key, str(value).lower() if isinstance(value, bool) else str(value)]
-    return cmd
-
-
 @pytest.fixture(scope="session")
 def live_site(built_db, served_metadata_file, tmp_path_factory):
     """A real Datasette process on 127.0.0.1 serving the built database; yields its base URL."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("serve") / "datasette.log").open("w")
-    proc = subprocess.Popen(serve_command(built_db, served_metadata_file, port),
-                            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"datasette did not start; see {log.name}")
-            time.sleep(0.2)
+    log = tmp_path_factory.mktemp("serve") / "datasette.log"
+    proc, base = site_server.start(built_db, served_metadata_file, log)
     yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    site_server.stop(proc)

@@ -21,7 +21,10 @@ from scripts import build as builder
 from scripts import metadata as metadata_gen
 from scripts.package import Package
 
-from .conftest import SITE, SITE_SETTINGS, Client
+from scripts.serve import SETTINGS as SITE_SETTINGS
+from scripts.serve import SITE
+
+from .conftest import Client
 
 DB = "open-weights-lag"
 SCRIPT = '<script>alert("owl")</script>'
@@ -269,3 +272,25 @@ def test_security_headers_on_every_response(live_site, path):
 def test_uncacheable_responses_stay_uncacheable(live_site):
     _, headers, _ = http_get(f"{live_site}/{DB}/release_lags.json?_ttl=0")
     assert "s-maxage" not in headers.get("cache-control", "")
+
+
+def test_download_declares_a_length_but_not_also_chunked(live_site):
+    status, headers, body = http_get(f"{live_site}/{DB}.db")
+    h = {k.lower(): v for k, v in headers.items()}
+    assert status == 200 and int(h["content-length"]) == len(body)
+    assert "transfer-encoding" not in h
+
+
+def test_repeated_pages_come_from_the_cache_unchanged(hostile_client):
+    cache = hostile_client.ds._response_cache
+    first = hostile_client.get(f"/{DB}/opened_later.json?_shape=array")
+    hits = cache.hits
+    second = hostile_client.get(f"/{DB}/opened_later.json?_shape=array")
+    assert cache.hits == hits + 1
+    assert first.content == second.content and second.status_code == 200
+    # errors and uncacheable answers are never stored
+    for _ in range(2):
+        bad = hostile_client.get(f"/{DB}.json?sql=delete+from+events")
+        assert bad.status_code == 400
+    assert not any(b"delete" in k for k in cache.entries)
+    assert cache.size <= cache.max_bytes

@@ -86,6 +86,11 @@ def add_headers(app):
             if event["type"] == "http.response.start":
                 headers = [(k, v) for k, v in event.get("headers", [])
                            if k.lower() not in HEADERS]
+                # Datasette's database download declares both a length and chunked
+                # encoding, which strict HTTP clients reject; the length is right.
+                names = {k.lower() for k, _ in headers}
+                if b"content-length" in names and b"transfer-encoding" in names:
+                    headers = [(k, v) for k, v in headers if k.lower() != b"transfer-encoding"]
                 headers += list(HEADERS.items())
                 if is_get and event["status"] == 200:
                     existing = next((v for k, v in headers if k.lower() == b"cache-control"), None)
