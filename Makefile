@@ -79,6 +79,12 @@ test: all $(CFF_SCHEMA) ## run every test
 clean: ## remove generated files (keeps .venv)
 	rm -rf build dist
 
+BENCH_SIZES ?= 10000,100000,1000000
+BENCH_RUNS  ?= 3
+
+bench: $(SETUP) ## time validate and build on synthetic packages against sqlite3 .import, csv and a peer
+	$(PY) -m scripts.bench --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
+
 loadtest: all ## serve the site and load it from a second process at 10 and 50 connections
 	$(PY) -m scripts.loadtest
 

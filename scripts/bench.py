@@ -1,0 +1,231 @@
+"""Benchmark of the pipeline on synthetic packages (`make bench`).
+
+Writes a schema-valid synthetic package at each size (events; organizations,
+models, licences and pledges in the proportions of the real data, realistic
+text lengths, every foreign key satisfied), then times on the same files:
+
+  validate   python -m scripts.validate (file hygiene, Frictionless, cross-table rules)
+  build      python -m scripts.build (validate, then load, index, derive) -- the `make` path
+  floor      the sqlite3 command line: CREATE TABLE + .import of the same CSVs
+  csv read   reading every CSV with Python's csv module
+  peer       datapackage-to-datasette (frictionless to SQLite plus metadata), on the
+             same package without `pattern` constraints, which its SQLite adapter
+             cannot check on empty cells
+
+Each figure is the median of --runs runs: wall time, rows per second and peak
+memory (maximum resident set size of the process). Prints a table with the
+ratios ours / floor and ours / peer and writes build/bench/bench.json.
+
+    python -m scripts.bench [--sizes 10000,100000,1000000] [--runs 3]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from scripts.package import DESCRIPTOR, ROOT, SQLITE_TYPES, Package
+
+OUT = ROOT / "build" / "bench"
+AS_OF = "2026-11-26"
+# Proportions of the real data per event.
+PER_EVENT = {"models": 0.48, "organizations": 0.065, "licenses": 0.08, "pledges": 0.02}
+EVENT_TYPES = ["announced", "paper", "api", "product", "weights_open", "code_inference", "retired"]
+WORDS = ("model weights release open licence announced paper api product research preview "
+         "checkpoint parameters tokens context multimodal reasoning benchmark").split()
+
+
+def text(rng: random.Random, length: int) -> str:
+    out = []
+    while sum(len(w) + 1 for w in out) < length:
+        out.append(rng.choice(WORDS))
+    return " ".join(out)
+
+
+def generate(n_events: int, folder: Path, seed: int = 1) -> dict[str, int]:
+    """Write a synthetic package with n_events events into folder; returns row counts."""
+    rng = random.Random(seed)
+    counts = {k: max(3, int(n_events * v)) for k, v in PER_EVENT.items()}
+    n_models, n_orgs, n_lic, n_pledges = (counts[k] for k in ("models", "organizations", "licenses", "pledges"))
+    data = folder / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    descriptor = json.loads(DESCRIPTOR.read_text(encoding="utf-8"))
+    fields = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in descriptor["resources"]}
+
+    def write(name: str, rows) -> None:
+        with (data / f"{name}.csv").open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(fields[name])
+            w.writerows(rows)
+
+    orgs = [f"org-{i:07d}" for i in range(n_orgs)]
+    write("organizations", ([o, f"Organization {i}", "US", "company", f"https://example.org/{o}",
+                             "", text(rng, 80)] for i, o in enumerate(orgs)))
+    licenses = [f"LicenseRef-synthetic-{i:06d}" for i in range(n_lic)]
+    write("licenses", ([lic, f"Synthetic licence {i}", f"https://example.org/licenses/{i}", "false",
+                        "restricted", "custom-open"] for i, lic in enumerate(licenses)))
+    models = [f"model-{i:07d}" for i in range(n_models)]
+    model_org = {m: orgs[i % n_orgs] for i, m in enumerate(models)}
+    write("models", ([m, model_org[m], f"Model {i}", f"family-{i % 997}", "text",
+                      round(rng.uniform(0.1, 700), 1), text(rng, 120)] for i, m in enumerate(models)))
+    # Events: each model first gets an announcement, the rest are spread at random.
+    per_model = [1] * n_models
+    for _ in range(n_events - n_models):
+        per_model[rng.randrange(n_models)] += 1
+    rows = []
+    for i, m in enumerate(models):
+        day0 = 737000 + rng.randrange(2000)  # first events from late 2018 to early 2024
+        used = set()
+        for j in range(per_model[i]):
+            kind = "announced" if j == 0 else rng.choice(EVENT_TYPES[1:])
+            date = _iso(day0 + (0 if j == 0 else rng.randrange(1, 400)))
+            key = (date, kind)
+            if key in used:
+                kind, key = "paper", (date, "paper")
+                if key in used:
+                    continue
+            used.add(key)
+            lic = rng.choice(licenses) if kind in ("weights_open", "code_inference") else ""
+            rows.append([m, date, kind, "day", "", lic, f"https://example.org/{m}/{kind}/{j}",
+                         text(rng, 150)])
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+    write("events", rows)
+    write("pledges", ([f"pledge-{i:07d}", model_org[models[i]], models[i], "", "2024-01-01",
+                       "Spokesperson", text(rng, 140), "", "", f"https://example.org/pledges/{i}",
+                       text(rng, 60)] for i in range(n_pledges)))
+    descriptor["as_of"] = AS_OF
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    counts["events"] = len(rows)
+    return counts
+
+
+def _iso(ordinal: int) -> str:
+    from datetime import date
+
+    return date.fromordinal(ordinal).isoformat()
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (KiB) of one run of cmd."""
+    timed = ["/usr/bin/time", "-f", "%M", *cmd]
+    t = time.perf_counter()
+    done = subprocess.run(timed, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return wall, int(done.stderr.strip().splitlines()[-1])
+
+
+def floor_script(pkg: Package, db: Path) -> str:
+    lines = []
+    for res in pkg.resources.values():
+        cols = ", ".join(f"[{f['name']}] {SQLITE_TYPES[f['type']]}" for f in res.fields)
+        lines.append(f"CREATE TABLE [{res.name}] ({cols});")
+    lines.append(".mode csv")
+    for res in pkg.resources.values():
+        lines.append(f".import --skip 1 {res.path} {res.name}")
+    return "\n".join(lines) + "\n"
+
+
+def peer_descriptor(folder: Path) -> Path:
+    """The package as the peer can load it: its SQLite adapter turns `pattern`
+    constraints into REGEXP checks that fail on empty optional cells, so they
+    are left out (the peer then checks slightly less than we do)."""
+    d = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    for res in d["resources"]:
+        for f in res["schema"]["fields"]:
+            f.get("constraints", {}).pop("pattern", None)
+    path = folder / "datapackage-peer.json"
+    path.write_text(json.dumps(d, indent=2), encoding="utf-8")
+    return path
+
+
+def steps(folder: Path, work: Path) -> dict[str, list[str]]:
+    py = sys.executable
+    pkg = Package(folder / "datapackage.json")
+    peer = peer_descriptor(folder)
+    script = work / "floor.sql"
+    script.write_text(floor_script(pkg, work / "floor.db"), encoding="utf-8")
+    reader = ("import csv, sys, glob\n"
+              "n = 0\n"
+              "for p in sorted(glob.glob(sys.argv[1] + '/data/*.csv')):\n"
+              "    with open(p, encoding='utf-8', newline='') as f:\n"
+              "        n += sum(1 for _ in csv.reader(f))\n"
+              "print(n)\n")
+    return {
+        "validate": [py, "-m", "scripts.validate", str(folder / "datapackage.json")],
+        "build": [py, "-m", "scripts.build", "--package", str(folder / "datapackage.json"),
+                  "--db", str(work / "ours.db")],
+        "floor": ["sh", "-c", f"rm -f {work / 'floor.db'} && sqlite3 {work / 'floor.db'} < {script}"],
+        "csv read": [py, "-c", reader, str(folder)],
+        "peer": ["sh", "-c", f"rm -f {work / 'peer.db'} && {Path(py).parent / 'datapackage-to-datasette'} "
+                 f"{work / 'peer.db'} {peer} {work / 'peer.json'}"],
+    }
+
+
+def run(sizes: list[int], runs: int) -> list[dict]:
+    results = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="owl-bench-") as tmp:
+            folder, work = Path(tmp) / "package", Path(tmp) / "work"
+            work.mkdir()
+            t = time.perf_counter()
+            counts = generate(size, folder)
+            gen_s = time.perf_counter() - t
+            total_rows = sum(counts.values())
+            print(f"{size:>9} events: package written in {gen_s:.1f} s ({total_rows} rows)", flush=True)
+            for name, cmd in steps(folder, work).items():
+                walls, mems = [], []
+                for _ in range(runs):
+                    wall, mem = measure(cmd, ROOT)
+                    walls.append(wall)
+                    mems.append(mem)
+                wall = statistics.median(walls)
+                results.append({"events": size, "rows": total_rows, "step": name,
+                                "seconds": round(wall, 3), "rows_per_second": round(total_rows / wall),
+                                "peak_mib": round(statistics.median(mems) / 1024, 1), "runs": runs})
+                print(f"{'':>9}   {name:<9} {wall:8.2f} s", flush=True)
+    return results
+
+
+def table(results: list[dict]) -> str:
+    by = {(r["events"], r["step"]): r for r in results}
+    lines = [f"{'events':>9} {'step':<9} {'seconds':>8} {'rows/s':>10} {'peak MiB':>9} "
+             f"{'/ floor':>8} {'/ peer':>7}"]
+    for r in results:
+        floor, peer = by[(r["events"], "floor")], by[(r["events"], "peer")]
+        lines.append(f"{r['events']:>9} {r['step']:<9} {r['seconds']:>8.2f} {r['rows_per_second']:>10} "
+                     f"{r['peak_mib']:>9} {r['seconds'] / floor['seconds']:>8.1f} "
+                     f"{r['seconds'] / peer['seconds']:>7.2f}")
+    sizes = sorted({r["events"] for r in results})
+    for a, b in zip(sizes, sizes[1:]):
+        ra, rb = by[(a, "build")], by[(b, "build")]
+        lines.append(f"build time x{rb['seconds'] / ra['seconds']:.1f} for x{b / a:g} events "
+                     f"({a} -> {b}); linear would be x{b / a:g}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark validation and build on synthetic packages.")
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = run(sizes, args.runs)
+    print()
+    print(table(results))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "bench.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten to {OUT / 'bench.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""The benchmark's synthetic packages are valid and shaped like the real data."""
+from __future__ import annotations
+
+import csv
+
+from scripts import bench
+from scripts import validate as validation
+from scripts.package import Package
+
+
+def test_synthetic_package_is_valid_and_proportionate(tmp_path):
+    counts = bench.generate(600, tmp_path)
+    assert validation.validate(tmp_path / "datapackage.json") == []
+    pkg = Package(tmp_path / "datapackage.json")
+    for name, res in pkg.resources.items():
+        with res.path.open(encoding="utf-8", newline="") as f:
+            assert sum(1 for _ in csv.reader(f)) - 1 == counts[name], name
+    assert 560 <= counts["events"] <= 600
+    assert counts["models"] == int(600 * bench.PER_EVENT["models"])
+
+
+def test_floor_script_creates_every_table(tmp_path):
+    bench.generate(100, tmp_path)
+    script = bench.floor_script(Package(tmp_path / "datapackage.json"), tmp_path / "f.db")
+    for name in ("organizations", "models", "events", "licenses", "pledges"):
+        assert f"CREATE TABLE [{name}]" in script
+        assert f" {name}\n" in script
