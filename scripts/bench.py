@@ -165,7 +165,7 @@ def steps(folder: Path, work: Path) -> dict[str, list[str]]:
                   "--db", str(work / "ours.db")],
         "floor": ["sh", "-c", f"rm -f {work / 'floor.db'} && sqlite3 {work / 'floor.db'} < {script}"],
         "csv read": [py, "-c", reader, str(folder)],
-        "peer": ["sh", "-c", f"rm -f {work / 'peer.db'} && {Path(py).parent / 'datapackage-to-datasette'} "
+        "peer": ["sh", "-c", f"rm -f {work / 'peer.db'} {work / 'peer.json'} && {Path(py).parent / 'datapackage-to-datasette'} "
                  f"{work / 'peer.db'} {peer} {work / 'peer.json'}"],
     }
 
