@@ -94,6 +94,21 @@ def test_golden_pledges(built_db):
     assert len(set(status.values())) >= 4
 
 
+def test_pledges_naming_a_variant_are_judged_by_that_variant(built_db):
+    """Only the pledged variant's weights fulfil a pledge that names one (checked by hand)."""
+    conn = sqlite3.connect(built_db)
+    rows = {r[0]: r[1:] for r in conn.execute(
+        "select pledge_id, open_weights_date, status from pledge_status where variant is not null")}
+    # the text-to-video weights of 2024-12-03 do not count for the image-to-video pledge
+    assert rows["tencent-hunyuanvideo-i2v-2024-12"] == ("2025-03-06", "kept")
+    # Nano's same-day weights do not count for the Super and Ultra pledges
+    assert rows["nvidia-nemotron-3-super-open-2025-12"] == ("2026-03-11", "kept")
+    assert rows["nvidia-nemotron-3-ultra-open-2025-12"] == ("2026-06-04", "kept")
+    # a variant released as weights_partial of the model still fulfils its own pledge
+    assert rows["black-forest-labs-flux-2-klein-2025-11"] == ("2026-01-15", "kept")
+    assert rows["meta-llama-2-34b-delayed-2023-07"] == (None, "open-ended")
+
+
 def test_xai_line_is_complete(tables):
     xai = {m["model_id"] for m in tables["models"] if m["organization_id"] == "xai"}
     assert {"grok-1", "grok-1-5", "grok-1-5v", "grok-2", "grok-3", "grok-4"} <= xai
