@@ -10,7 +10,7 @@ DB         := build/open-weights-lag.db
 METADATA   := build/metadata.json
 INSPECT    := build/inspect.json
 CSVS       := $(wildcard data/*.csv)
-BUILD_PY   := scripts/__init__.py scripts/package.py scripts/validate.py scripts/build.py scripts/views.sql
+BUILD_PY   := scripts/__init__.py scripts/package.py scripts/validate.py scripts/load.py scripts/build.py scripts/views.sql
 HOST       ?= 127.0.0.1
 PORT       ?= 8001
 
@@ -81,9 +81,10 @@ clean: ## remove generated files (keeps .venv)
 
 BENCH_SIZES ?= 10000,100000,1000000
 BENCH_RUNS  ?= 3
+BENCH_REQUESTS ?= 100
 
-bench: $(SETUP) ## time validate and build on synthetic packages against sqlite3 .import, csv and a peer
-	$(PY) -m scripts.bench --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS)
+bench: all ## time validate and build on synthetic packages (vs sqlite3 .import, csv, a peer) and the served queries
+	$(PY) -m scripts.bench --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS) --serve-requests $(BENCH_REQUESTS)
 
 loadtest: all ## serve the site and load it from a second process at 10 and 50 connections
 	$(PY) -m scripts.loadtest

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import sqlite3
 import sys
 import tempfile
@@ -18,8 +19,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from scripts import load as loader
 from scripts import validate as validation
-from scripts.package import DB_NAME, DESCRIPTOR, ROOT, SQLITE_TYPES, Package
+from scripts.package import DB_NAME, DESCRIPTOR, ROOT, SQLITE_TYPES, Package, PackageError
 
 VIEWS_SQL = Path(__file__).with_name("views.sql")
 # The derived figures of views.sql, in dependency order. The database is
@@ -27,7 +29,7 @@ VIEWS_SQL = Path(__file__).with_name("views.sql")
 # precomputed rows instead of re-running the view on every request.
 DERIVED = ["dated_events", "model_dates", "model_lags", "organization_cadence", "pledge_status"]
 DERIVED_INDEXES = {
-    "dated_events": [["model_id"]],
+    "dated_events": [["model_id", "date"]],
     "model_lags": [["organization_id"], ["release_pattern"], ["first_public_year"]],
 }
 
@@ -71,32 +73,58 @@ def rows_of(res) -> tuple[list[str], list[tuple]]:
     return names, out
 
 
+def create_table(db: sqlite_utils.Database, res) -> list[tuple[str, str, str]]:
+    """The empty table of one resource, with its keys; returns its foreign keys."""
+    columns = {f["name"]: SQLITE_TYPES[f["type"]] for f in res.fields}
+    not_null = [f["name"] for f in res.fields if f.get("constraints", {}).get("required")]
+    fks = [
+        (fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0])
+        for fk in res.foreign_keys
+    ]
+    pk = res.primary_key
+    db.create_table(
+        res.name,
+        columns,
+        pk=pk[0] if len(pk) == 1 else tuple(pk),
+        not_null=not_null,
+        foreign_keys=fks,
+        column_order=res.field_names,
+    )
+    return fks
+
+
+def create_indexes(db: sqlite_utils.Database, res) -> None:
+    for fk in res.foreign_keys:
+        db[res.name].create_index(fk["fields"], find_unique_name=True)
+    for index in EXTRA_INDEXES.get(res.name, []):
+        db[res.name].create_index(index, find_unique_name=True)
+
+
+def fast_load(conn: sqlite3.Connection, pkg: Package) -> None:
+    """Check and load every table in one pass (scripts/load.py); raises load.Reject
+    when the package needs the full validation to say what is wrong."""
+    db = sqlite_utils.Database(conn)
+    with conn:
+        loader.load(
+            conn,
+            pkg,
+            LOAD_ORDER,
+            create_table=lambda name: create_table(db, pkg[name]),
+            after_table=lambda name: create_indexes(db, pkg[name]),
+        )
+
+
 def create_tables(db: sqlite_utils.Database, pkg: Package) -> None:
+    """Load a package the full validation has accepted (the path taken when the
+    one-pass check declined a value written in a spelling it does not take)."""
     for name in LOAD_ORDER:
         res = pkg[name]
-        columns = {f["name"]: SQLITE_TYPES[f["type"]] for f in res.fields}
-        not_null = [f["name"] for f in res.fields if f.get("constraints", {}).get("required")]
-        fks = [
-            (fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0])
-            for fk in res.foreign_keys
-        ]
-        pk = res.primary_key
-        db.create_table(
-            name,
-            columns,
-            pk=pk[0] if len(pk) == 1 else tuple(pk),
-            not_null=not_null,
-            foreign_keys=fks,
-            column_order=res.field_names,
-        )
+        create_table(db, res)
         names, rows = rows_of(res)
         placeholders = ", ".join("?" for _ in names)
         cols = ", ".join(f"[{n}]" for n in names)
         db.conn.executemany(f"INSERT INTO [{name}] ({cols}) VALUES ({placeholders})", rows)
-        for fk_col, _, _ in fks:
-            db[name].create_index([fk_col], find_unique_name=True)
-        for index in EXTRA_INDEXES.get(name, []):
-            db[name].create_index(index, find_unique_name=True)
+        create_indexes(db, res)
 
 
 def create_package_table(db: sqlite_utils.Database, pkg: Package) -> None:
@@ -118,27 +146,42 @@ def create_package_table(db: sqlite_utils.Database, pkg: Package) -> None:
     )
 
 
+def derived_statements() -> list[tuple[str, str]]:
+    """(name, SELECT) of each view in views.sql, in file order."""
+    text = VIEWS_SQL.read_text(encoding="utf-8")
+    found = re.findall(r"CREATE VIEW (\w+) AS\n(.*?);\s*(?=--|CREATE VIEW|\Z)", text, re.S)
+    names = [name for name, _ in found]
+    if names != DERIVED:
+        raise RuntimeError(f"{VIEWS_SQL.name} defines {names}; expected {DERIVED}")
+    return found
+
+
 def materialize(conn: sqlite3.Connection) -> None:
-    """Replace each derived view by a table holding its rows (same name, same columns)."""
-    for name in DERIVED:
-        conn.execute(f"CREATE TABLE [_{name}] AS SELECT * FROM [{name}]")
-    for name in reversed(DERIVED):
-        conn.execute(f"DROP VIEW [{name}]")
-    for name in DERIVED:
-        conn.execute(f"ALTER TABLE [_{name}] RENAME TO [{name}]")
+    """Store each derived view of views.sql as a table of the same name and columns.
+
+    Each is computed once, in dependency order, so a later one reads the
+    stored (and indexed) rows of an earlier one instead of recomputing it."""
+    for name, select in derived_statements():
+        conn.execute(f"CREATE TABLE [{name}] AS {select}")
         for columns in DERIVED_INDEXES.get(name, []):
             cols = ", ".join(f"[{c}]" for c in columns)
             conn.execute(f"CREATE INDEX [idx_{name}_{'_'.join(columns)}] ON [{name}] ({cols})")
     conn.commit()
 
 
-def build(descriptor: Path, db_path: Path, validate_first: bool = True) -> list:
-    """Validate, then build the database at db_path atomically. Returns problems (empty on success)."""
-    if validate_first:
-        problems = validation.validate(descriptor)
-        if problems:
-            return problems
-    pkg = Package(descriptor)
+def build(descriptor: Path, db_path: Path) -> list:
+    """Check and build the database at db_path atomically. Returns problems (empty on success).
+
+    The one-pass check-and-load (scripts/load.py) is tried first. If it declines
+    anything, the full validation (scripts/validate.py, Frictionless) reports
+    the problems; if that finds none, the package is loaded the slow way."""
+    try:
+        pkg = Package(descriptor)
+    except PackageError:
+        return validation.validate(descriptor)
+    problems = validation.check_descriptor(pkg)
+    if problems:
+        return problems
     db_path.parent.mkdir(parents=True, exist_ok=True)
     # Leftovers of a build that was killed mid-way.
     for stale in db_path.parent.glob(f".{db_path.name}.*.tmp"):
@@ -147,23 +190,26 @@ def build(descriptor: Path, db_path: Path, validate_first: bool = True) -> list:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        conn = sqlite3.connect(tmp)
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
+        conn = _connect(tmp)
+        try:
+            fast_load(conn, pkg)
+        except loader.Reject:
+            conn.close()
+            problems = validation.validate(descriptor)
+            if problems:
+                return problems
+            tmp.write_bytes(b"")
+            conn = _connect(tmp)
+            with conn:
+                create_tables(sqlite_utils.Database(conn), pkg)
         db = sqlite_utils.Database(conn)
         with conn:
-            create_tables(db, pkg)
             create_package_table(db, pkg)
         for table, columns in FULL_TEXT.items():
             db[table].enable_fts(columns, fts_version="FTS5", create_triggers=False)
-        conn.executescript(VIEWS_SQL.read_text(encoding="utf-8"))
         materialize(conn)
-        bad = conn.execute("PRAGMA foreign_key_check").fetchall()
-        if bad:
-            raise RuntimeError(f"foreign key check failed after load: {bad[:5]}")
         conn.execute("ANALYZE")
         conn.commit()
-        conn.execute("VACUUM")
         conn.close()
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
@@ -172,6 +218,15 @@ def build(descriptor: Path, db_path: Path, validate_first: bool = True) -> list:
         if tmp.exists():
             tmp.unlink()
     return []
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    # A fresh file written start to finish and renamed into place when complete:
+    # no journal, no fsync per page.
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    return conn
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@
 CREATE VIEW dated_events AS
 WITH spans AS (
   SELECT
-    e.*,
+    e.model_id, e.date, e.event_type, e.date_precision, e.variant,
     CASE e.date_precision
       WHEN 'day' THEN e.date
       WHEN 'month' THEN date(e.date, '+1 month', '-1 day')

@@ -110,12 +110,12 @@ def test_killed_build_keeps_last_good_db(tmp_path, built_db):
         "import sys, time\n"
         "from pathlib import Path\n"
         "from scripts import build as b\n"
-        "real = b.create_tables\n"
-        "def slow(db, pkg):\n"
-        "    real(db, pkg)\n"
+        "real = b.fast_load\n"
+        "def slow(conn, pkg):\n"
+        "    real(conn, pkg)\n"
         "    print('loaded', flush=True)\n"
         "    time.sleep(60)\n"
-        "b.create_tables = slow\n"
+        "b.fast_load = slow\n"
         f"b.build(Path({str(ROOT / 'datapackage.json')!r}), Path({str(db)!r}))\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
