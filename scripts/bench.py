@@ -16,6 +16,10 @@ Each figure is the median of --runs runs: wall time, rows per second and peak
 memory (maximum resident set size of the process). Prints a table with the
 ratios ours / floor and ours / peer and writes build/bench/bench.json.
 
+Then it serves the built database and times each canned query's JSON against
+a trivial `select 1` page (the floor), beside the query's SQL run directly,
+the rows and the bytes returned; written to build/bench/serve.json.
+
     python -m scripts.bench [--sizes 10000,100000,1000000] [--runs 3]
 """
 from __future__ import annotations
@@ -241,21 +245,28 @@ def serve_bench(requests: int) -> list[dict]:
             params = {k: v for k, v in SERVE_PARAMS.items() if f":{k}" in sql}
             targets[name] = f"/{DB}/{name}.json" + ("?" + urllib.parse.urlencode(params) if params else "")
 
-        def timed(path: str, i: int) -> float:
+        sizes: dict[str, tuple[int, int]] = {}
+
+        def timed(name: str, path: str, i: int) -> float:
             url = base + path + ("&" if "?" in path else "?") + f"_bench={i}"
             t = time.perf_counter()
             with urllib.request.urlopen(url, timeout=30) as r:
-                r.read()
+                body = r.read()
                 if r.status != 200:
                     raise RuntimeError(f"{url}: HTTP {r.status}")
-            return time.perf_counter() - t
+            elapsed = time.perf_counter() - t
+            sizes[name] = (len(json.loads(body)["rows"]), len(body))
+            return elapsed
 
+        sql_ms = direct_sql_ms(db)
         results = []
         for name, path in targets.items():
             for i in range(5):  # warm-up
-                timed(path, -1 - i)
-            times = sorted(timed(path, i) for i in range(requests))
-            results.append({"target": name, "path": path, "requests": requests,
+                timed(name, path, -1 - i)
+            times = sorted(timed(name, path, i) for i in range(requests))
+            rows, size = sizes[name]
+            results.append({"target": name, "path": path, "requests": requests, "rows": rows,
+                            "bytes": size, "sql_ms": sql_ms.get(name),
                             "median_ms": round(statistics.median(times) * 1000, 2),
                             "p90_ms": round(times[int(len(times) * 0.9) - 1] * 1000, 2)})
         floor = results[0]["median_ms"]
@@ -266,11 +277,34 @@ def serve_bench(requests: int) -> list[dict]:
         serve.stop(proc)
 
 
+def direct_sql_ms(db: Path) -> dict[str, float]:
+    """Each canned query's SQL alone, on the same database and parameters (median of 50)."""
+    import sqlite3
+
+    from scripts.loadtest import canned_queries
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    out = {}
+    for name, sql in canned_queries().items():
+        params = {k: v for k, v in SERVE_PARAMS.items() if f":{k}" in sql}
+        times = []
+        for _ in range(50):
+            t = time.perf_counter()
+            conn.execute(sql, params).fetchall()
+            times.append(time.perf_counter() - t)
+        out[name] = round(statistics.median(times) * 1000, 3)
+    conn.close()
+    return out
+
+
 def serve_table(results: list[dict]) -> str:
-    lines = [f"{'served page':<26} {'median ms':>9} {'p90 ms':>8} {'/ floor':>8}"]
+    lines = [f"{'served page':<24} {'rows':>5} {'KiB':>6} {'SQL ms':>7} {'median ms':>9} "
+             f"{'p90 ms':>7} {'/ floor':>8}"]
     for r in results:
         flag = "" if r["ratio"] <= SERVE_TARGET else f"  above {SERVE_TARGET:g}x"
-        lines.append(f"{r['target']:<26} {r['median_ms']:>9.2f} {r['p90_ms']:>8.2f} {r['ratio']:>8.2f}{flag}")
+        sql = f"{r['sql_ms']:.2f}" if r["sql_ms"] is not None else "-"
+        lines.append(f"{r['target']:<24} {r['rows']:>5} {r['bytes'] / 1024:>6.1f} {sql:>7} "
+                     f"{r['median_ms']:>9.2f} {r['p90_ms']:>7.2f} {r['ratio']:>8.2f}{flag}")
     return "\n".join(lines)
 
 
@@ -291,9 +325,10 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(serve_table(serving))
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "bench.json").write_text(json.dumps({"pipeline": results, "serving": serving}, indent=2)
-                                    + "\n", encoding="utf-8")
-    print(f"\nwritten to {OUT / 'bench.json'}")
+    for name, figures in (("bench.json", results), ("serve.json", serving)):
+        if figures:
+            (OUT / name).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+            print(f"written to {OUT / name}")
     return 0
 
 

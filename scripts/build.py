@@ -30,7 +30,8 @@ VIEWS_SQL = Path(__file__).with_name("views.sql")
 DERIVED = ["dated_events", "model_dates", "model_lags", "organization_cadence", "pledge_status"]
 DERIVED_INDEXES = {
     "dated_events": [["model_id", "date"]],
-    "model_lags": [["organization_id"], ["release_pattern"], ["first_public_year"]],
+    "model_lags": [["organization_id"], ["release_pattern"], ["first_public_year"], ["lag_rank"],
+                   ["closed_rank"]],
 }
 
 # Load order: referenced tables before the tables that refer to them.

@@ -78,7 +78,8 @@ WITH d AS (
       ORDER BY e.variant LIMIT 1) AS open_weights_license_id,
     CAST(julianday(md.open_weights_date) - julianday(md.first_public_date) AS INTEGER) AS lag_days
   FROM model_dates md
-)
+),
+lags AS (
 SELECT
   m.model_id,
   m.name,
@@ -115,7 +116,20 @@ SELECT
   d.events
 FROM models m
 JOIN organizations o ON o.organization_id = m.organization_id
-JOIN d ON d.model_id = m.model_id;
+JOIN d ON d.model_id = m.model_id
+)
+SELECT
+  lags.*,
+  -- Places in the two ranked lists the site charts (release_lags and
+  -- still_closed), so a request reads rows in order instead of sorting them.
+  CASE WHEN open_weights_date IS NOT NULL THEN row_number() OVER (
+    PARTITION BY open_weights_date IS NULL
+    ORDER BY lag_days DESC, first_public_date, model_id) END AS lag_rank,
+  CASE WHEN open_weights_date IS NULL THEN row_number() OVER (
+    PARTITION BY open_weights_date IS NULL
+    ORDER BY days_without_open_weights DESC, model_id) END AS closed_rank
+FROM lags
+ORDER BY model_id;
 
 -- An organization's own cadence: the median lag of its opened-later models.
 CREATE VIEW organization_cadence AS

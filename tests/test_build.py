@@ -127,3 +127,24 @@ def test_killed_build_keeps_last_good_db(tmp_path, built_db):
     assert builder.build(ROOT / "datapackage.json", db) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["open-weights-lag.db"]
     assert sqlite3.connect(db).execute("select count(*) from models").fetchone()[0] > 0
+
+
+def test_stored_ranks_follow_the_lag_order(built_db):
+    """lag_rank and closed_rank, read by the release_lags and still_closed queries,
+    number the models in the order those queries used to sort them per request."""
+    conn = sqlite3.connect(built_db)
+    ranked = conn.execute("select model_id from model_lags where lag_rank is not null "
+                          "order by lag_rank").fetchall()
+    sorted_ = conn.execute("select model_id from model_lags where open_weights_date is not null "
+                           "order by lag_days desc, first_public_date, model_id").fetchall()
+    assert ranked == sorted_ and len(ranked) > 200
+    assert [r[0] for r in conn.execute("select lag_rank from model_lags where lag_rank is not null "
+                                       "order by lag_rank")] == list(range(1, len(ranked) + 1))
+    closed = conn.execute("select model_id from model_lags where closed_rank is not null "
+                          "order by closed_rank").fetchall()
+    expected = conn.execute("select model_id from model_lags where open_weights_date is null "
+                            "order by days_without_open_weights desc, model_id").fetchall()
+    assert closed == expected and len(closed) > 100
+    plan = " ".join(str(r) for r in conn.execute(
+        "explain query plan select * from model_lags where lag_rank is not null order by lag_rank"))
+    assert "TEMP B-TREE" not in plan
