@@ -29,17 +29,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from scripts.package import Package, PackageError, Resource
+from scripts.validate import LICENSED_EVENTS, PUBLIC_EVENTS, check_descriptor
 
 # Chunk size of the byte-level scan of each file.
 CHUNK = 1 << 20
 # Rows per executemany batch: bounds memory whatever the file size.
 BATCH = 5000
-
-# Same sets as scripts/validate.py (imported there from here would be circular).
-LICENSED_EVENTS = {"weights_partial", "weights_gated", "weights_open", "code_inference",
-                   "code_training", "license_changed"}
-PUBLIC_EVENTS = ("announced", "paper", "api", "product", "weights_partial", "weights_gated",
-                 "weights_open", "weights_leaked")
 
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 INTEGER_RE = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
@@ -382,7 +377,7 @@ def check_keys(conn: sqlite3.Connection, pkg: Package) -> None:
 
 def check_cross_rules(conn: sqlite3.Connection) -> None:
     """The cross-table rules of scripts/validate.check_rules."""
-    public = ", ".join(f"'{t}'" for t in PUBLIC_EVENTS)
+    public = ", ".join(f"'{t}'" for t in sorted(PUBLIC_EVENTS))
     queries = [
         # an event before its organization was founded
         "SELECT 1 FROM events e JOIN models m ON m.model_id = e.model_id "
@@ -436,7 +431,6 @@ def load(conn: sqlite3.Connection, pkg: Package, order: list[str], create_table,
 def accepts(descriptor: Path, work: Path) -> bool:
     """True when the one-pass check accepts the package (loading it into a scratch database)."""
     from scripts import build
-    from scripts.validate import check_descriptor
 
     try:
         pkg = Package(descriptor)
