@@ -216,7 +216,8 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-# Parameter values for canned queries that take them: each does real work.
+# Parameter values for canned queries that take them (any other is left
+# empty, which means "no filter"): each does real work.
 SERVE_PARAMS = {"organization": "", "modality": "", "status": "", "model": "grok-2", "q": "llama"}
 SERVE_TARGET = 2.0  # a canned query within this many times the trivial page
 
@@ -227,12 +228,13 @@ def serve_bench(requests: int) -> list[dict]:
     Datasette runs on 127.0.0.1 as `make serve` runs it, over the built
     database; requests are sequential and each carries a distinct ignored
     `_bench` parameter, so no response comes from the site's response cache
-    and every figure is the work of one uncached request."""
+    and every figure is the work of one uncached request. The pages are
+    requested in turn, round after round."""
     import urllib.parse
     import urllib.request
 
     from scripts import serve
-    from scripts.loadtest import DB, canned_queries
+    from scripts.loadtest import DB, canned_queries, named_parameters
 
     db, metadata = ROOT / "build" / "open-weights-lag.db", ROOT / "build" / "metadata.json"
     if not (db.exists() and metadata.exists()):
@@ -242,7 +244,7 @@ def serve_bench(requests: int) -> list[dict]:
     try:
         targets = {"floor (select 1)": f"/{DB}.json?sql=select+1"}
         for name, sql in canned_queries().items():
-            params = {k: v for k, v in SERVE_PARAMS.items() if f":{k}" in sql}
+            params = {p: SERVE_PARAMS.get(p, "") for p in named_parameters(sql)}
             targets[name] = f"/{DB}/{name}.json" + ("?" + urllib.parse.urlencode(params) if params else "")
 
         sizes: dict[str, tuple[int, int]] = {}
@@ -259,11 +261,18 @@ def serve_bench(requests: int) -> list[dict]:
             return elapsed
 
         sql_ms = direct_sql_ms(db)
-        results = []
         for name, path in targets.items():
             for i in range(5):  # warm-up
                 timed(name, path, -1 - i)
-            times = sorted(timed(name, path, i) for i in range(requests))
+        # Round robin: the pages take turns, so a slow spell of the machine
+        # weighs on all of them alike instead of on whichever was running.
+        samples: dict[str, list[float]] = {name: [] for name in targets}
+        for i in range(requests):
+            for name, path in targets.items():
+                samples[name].append(timed(name, path, i))
+        results = []
+        for name, path in targets.items():
+            times = sorted(samples[name])
             rows, size = sizes[name]
             results.append({"target": name, "path": path, "requests": requests, "rows": rows,
                             "bytes": size, "sql_ms": sql_ms.get(name),
@@ -281,12 +290,12 @@ def direct_sql_ms(db: Path) -> dict[str, float]:
     """Each canned query's SQL alone, on the same database and parameters (median of 50)."""
     import sqlite3
 
-    from scripts.loadtest import canned_queries
+    from scripts.loadtest import canned_queries, named_parameters
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     out = {}
     for name, sql in canned_queries().items():
-        params = {k: v for k, v in SERVE_PARAMS.items() if f":{k}" in sql}
+        params = {p: SERVE_PARAMS.get(p, "") for p in named_parameters(sql)}
         times = []
         for _ in range(50):
             t = time.perf_counter()

@@ -27,11 +27,15 @@ VIEWS_SQL = Path(__file__).with_name("views.sql")
 # The derived figures of views.sql, in dependency order. The database is
 # immutable, so each is computed once here and stored as a table: pages read
 # precomputed rows instead of re-running the view on every request.
-DERIVED = ["dated_events", "model_dates", "model_lags", "organization_cadence", "pledge_status"]
+DERIVED = ["dated_events", "model_dates", "model_lags", "organization_cadence", "pledge_status",
+           "organization_patterns", "overdue_models", "year_patterns"]
 DERIVED_INDEXES = {
     "dated_events": [["model_id", "date"]],
     "model_lags": [["organization_id"], ["release_pattern"], ["first_public_year"], ["lag_rank"],
                    ["closed_rank"]],
+    "organization_patterns": [["list_rank"], ["organization_id"]],
+    "overdue_models": [["overdue_rank"], ["organization_id"]],
+    "year_patterns": [["year"]],
 }
 
 # Load order: referenced tables before the tables that refer to them.
@@ -40,7 +44,7 @@ LOAD_ORDER = ["organizations", "licenses", "models", "events", "pledges"]
 # Columns people filter on, beyond the foreign keys (which are always indexed).
 EXTRA_INDEXES = {
     "models": [["family"], ["modality"]],
-    "events": [["event_type"], ["date"], ["event_type", "model_id", "date"]],
+    "events": [["event_type", "date"], ["date"], ["event_type", "model_id", "date"]],
     "pledges": [["made_on"]],
     "organizations": [["country"], ["kind"]],
 }

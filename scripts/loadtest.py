@@ -20,6 +20,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -45,13 +46,19 @@ def canned_queries() -> dict[str, str]:
     return {name: q["sql"] for name, q in meta["databases"][DB]["queries"].items()}
 
 
+def named_parameters(sql: str) -> list[str]:
+    """The :name parameters of a canned query, in order of first use (string
+    literals, which may hold a colon, are skipped)."""
+    code = re.sub(r"'(?:[^']|'')*'", "''", sql)
+    return list(dict.fromkeys(re.findall(r"(?<![:\w]):(\w+)", code)))
+
+
 def expected_rows(db: Path, queries: dict[str, str]) -> dict[str, int]:
     """Row counts each canned query must return with its parameters left empty."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     out = {}
     for name, sql in queries.items():
-        params = {p: "" for p in ("organization", "modality", "status", "model", "q") if f":{p}" in sql}
-        out[name] = len(conn.execute(sql, params).fetchall())
+        out[name] = len(conn.execute(sql, {p: "" for p in named_parameters(sql)}).fetchall())
     return out
 
 

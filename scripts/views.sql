@@ -201,3 +201,95 @@ SELECT
   p.notes
 FROM fulfilled p
 LEFT JOIN models m ON m.model_id = p.model_id;
+
+-- The rest are the site's ranked and grouped lists, computed once here so a
+-- canned query only filters stored rows and reads them in a stored order.
+
+-- Per organization and release pattern, the number of models, with the
+-- organization's total and its typical (median) and longest lag among models
+-- opened later; list_rank is the order the scorecard lists them in.
+CREATE VIEW organization_patterns AS
+WITH totals AS (
+  SELECT organization_id, count(*) AS total_models,
+    max(CASE WHEN release_pattern = 'opened later' THEN lag_days END) AS longest_lag_days
+  FROM model_lags
+  GROUP BY organization_id
+),
+counts AS (
+  SELECT organization_id, organization, release_pattern, count(*) AS models
+  FROM model_lags
+  GROUP BY organization_id, release_pattern
+)
+SELECT
+  row_number() OVER (
+    ORDER BY t.total_models DESC, n.organization_id, n.release_pattern) AS list_rank,
+  n.organization_id,
+  n.organization,
+  n.release_pattern,
+  n.models,
+  t.total_models,
+  c.median_lag_days AS typical_lag_days,
+  t.longest_lag_days
+FROM counts n
+JOIN totals t ON t.organization_id = n.organization_id
+LEFT JOIN organization_cadence c ON c.organization_id = n.organization_id
+ORDER BY list_rank;
+
+-- Models without open weights whose time since first release already exceeds
+-- the median lag of their organization's models opened later; overdue_rank
+-- orders them most overdue first.
+CREATE VIEW overdue_models AS
+WITH overdue AS (
+  SELECT
+    ml.model_id,
+    ml.name,
+    ml.organization_id,
+    ml.first_public_date,
+    c.median_lag_days AS typical_lag_days,
+    date(ml.first_public_date, '+' || CAST(round(c.median_lag_days) AS INTEGER) || ' days')
+      AS due_by_cadence,
+    ml.days_without_open_weights,
+    CAST(ml.days_without_open_weights - c.median_lag_days AS INTEGER) AS days_overdue,
+    ml.release_pattern,
+    ml.retired_date
+  FROM model_lags ml
+  JOIN organization_cadence c ON c.organization_id = ml.organization_id
+  WHERE ml.open_weights_date IS NULL
+    AND ml.days_without_open_weights > c.median_lag_days
+)
+SELECT
+  row_number() OVER (ORDER BY days_overdue DESC, model_id) AS overdue_rank,
+  model_id, name, organization_id, first_public_date, typical_lag_days, due_by_cadence,
+  days_without_open_weights, days_overdue, release_pattern, retired_date
+FROM overdue
+ORDER BY overdue_rank;
+
+-- Per year of first release, the number of models of each release pattern and
+-- the median lag of those opened later.
+CREATE VIEW year_patterns AS
+WITH ranked AS (
+  SELECT first_public_year, lag_days,
+    row_number() OVER (PARTITION BY first_public_year ORDER BY lag_days) AS rn,
+    count(*) OVER (PARTITION BY first_public_year) AS n
+  FROM model_lags
+  WHERE release_pattern = 'opened later'
+),
+medians AS (
+  SELECT first_public_year, avg(lag_days) AS median_lag_days
+  FROM ranked
+  WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
+  GROUP BY first_public_year
+)
+SELECT
+  ml.first_public_year AS year,
+  count(*) AS models,
+  sum(ml.release_pattern = 'open at launch') AS open_at_launch,
+  sum(ml.release_pattern = 'opened later') AS opened_later,
+  sum(ml.release_pattern = 'gated only') AS gated_only,
+  sum(ml.release_pattern IN ('partial only', 'leaked only')) AS partial_or_leaked,
+  sum(ml.release_pattern = 'closed') AS closed,
+  m.median_lag_days
+FROM model_lags ml
+LEFT JOIN medians m ON m.first_public_year = ml.first_public_year
+GROUP BY ml.first_public_year
+ORDER BY year;

@@ -41,7 +41,8 @@ def test_indexes_on_foreign_keys_and_filters(built_db, package):
         indexed = {tuple(i.columns) for i in db[res.name].indexes}
         for fk in res.foreign_keys:
             assert (fk["fields"][0],) in indexed, (res.name, fk)
-    assert ("event_type",) in {tuple(i.columns) for i in db["events"].indexes}
+    # event_type filters (and the newest-first list of one event type) use this one
+    assert ("event_type", "date") in {tuple(i.columns) for i in db["events"].indexes}
 
 
 def test_row_counts_equal_the_csvs(built_db, tables):
@@ -148,3 +149,54 @@ def test_stored_ranks_follow_the_lag_order(built_db):
     plan = " ".join(str(r) for r in conn.execute(
         "explain query plan select * from model_lags where lag_rank is not null order by lag_rank"))
     assert "TEMP B-TREE" not in plan
+
+
+def test_stored_lists_match_model_lags(built_db):
+    """organization_patterns, overdue_models and year_patterns, read by the
+    scorecard, overdue and trend queries, agree with model_lags recounted here."""
+    import statistics
+    from collections import Counter, defaultdict
+    from datetime import date
+
+    conn = sqlite3.connect(built_db)
+    conn.row_factory = sqlite3.Row
+    lags = [dict(r) for r in conn.execute("select * from model_lags")]
+    as_of = conn.execute("select as_of from package").fetchone()[0]
+    later = defaultdict(list)
+    for m in lags:
+        if m["release_pattern"] == "opened later":
+            later[m["organization_id"]].append(m["lag_days"])
+
+    patterns = [dict(r) for r in conn.execute("select * from organization_patterns order by list_rank")]
+    assert {(p["organization_id"], p["release_pattern"]): p["models"] for p in patterns} == \
+        Counter((m["organization_id"], m["release_pattern"]) for m in lags)
+    totals = Counter(m["organization_id"] for m in lags)
+    for p in patterns:
+        assert p["total_models"] == totals[p["organization_id"]]
+        assert p["longest_lag_days"] == max(later[p["organization_id"]], default=None)
+        assert p["typical_lag_days"] == (statistics.median(later[p["organization_id"]])
+                                         if later[p["organization_id"]] else None)
+    assert [p["total_models"] for p in patterns] == sorted((p["total_models"] for p in patterns), reverse=True)
+    assert patterns[0]["organization_id"] == "google-deepmind"
+
+    overdue = [dict(r) for r in conn.execute("select * from overdue_models order by overdue_rank")]
+    expected = sorted(
+        ((m["model_id"], int(m["days_without_open_weights"] - statistics.median(later[m["organization_id"]])))
+         for m in lags if m["open_weights_date"] is None and later[m["organization_id"]]
+         and m["days_without_open_weights"] > statistics.median(later[m["organization_id"]])),
+        key=lambda t: (-t[1], t[0]))
+    assert [(o["model_id"], o["days_overdue"]) for o in overdue] == expected and len(expected) > 50
+    grok15 = next(o for o in overdue if o["model_id"] == "grok-1-5")
+    assert grok15["first_public_date"] == "2024-03-28"
+    assert grok15["days_without_open_weights"] == (date.fromisoformat(as_of) - date(2024, 3, 28)).days
+
+    years = {r["year"]: dict(r) for r in conn.execute("select * from year_patterns")}
+    by_year = Counter(m["first_public_year"] for m in lags)
+    assert {y: r["models"] for y, r in years.items()} == dict(by_year)
+    for y, r in years.items():
+        lags_y = [m["lag_days"] for m in lags if m["first_public_year"] == y
+                  and m["release_pattern"] == "opened later"]
+        assert r["opened_later"] == len(lags_y)
+        assert r["median_lag_days"] == (statistics.median(lags_y) if lags_y else None)
+        assert r["open_at_launch"] + r["opened_later"] + r["gated_only"] + r["partial_or_leaked"] \
+            + r["closed"] == r["models"]

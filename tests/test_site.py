@@ -13,9 +13,9 @@ from scripts.metadata import METADATA_YML
 QUERIES = yaml.safe_load(METADATA_YML.read_text(encoding="utf-8"))["databases"]["open-weights-lag"]["queries"]
 
 EXPECTED_COLUMNS = {
-    "release_lags": ["model_id", "name", "organization_id", "first_public_date", "open_weights_date", "lag_days"],
+    "release_lags": ["lag_rank", "model_id", "name", "organization_id", "first_public_date", "open_weights_date", "lag_days"],
     "opened_later": ["model_id", "name", "organization", "first_public_date", "open_weights_date", "lag_days"],
-    "still_closed": ["model_id", "name", "organization_id", "first_public_date", "release_pattern", "days_without_open_weights"],
+    "still_closed": ["closed_rank", "model_id", "name", "organization_id", "first_public_date", "release_pattern", "days_without_open_weights"],
     "organization_scorecard": ["organization_id", "release_pattern", "models", "total_models", "typical_lag_days", "longest_lag_days"],
     "overdue_by_cadence": ["model_id", "organization_id", "typical_lag_days", "due_by_cadence", "days_overdue"],
     "pledge_status": ["pledge_id", "made_on", "deadline", "open_weights_date", "status", "source_url"],
@@ -193,3 +193,30 @@ def test_home_page_numbers_come_from_the_data(client, built_db):
     assert "[[" not in text
     assert 'href="/-/dashboards/release-lags"' in text
     assert 'href="/open-weights-lag.db"' in text
+
+
+@pytest.mark.parametrize("name,rank,where", [
+    ("release_lags", "lag_rank", "open_weights_date is not null"),
+    ("still_closed", "closed_rank", "open_weights_date is null"),
+])
+def test_long_lists_page_by_rank(client, built_db, name, rank, where):
+    """100 rows a page; from_rank pages on, and the pages together are the whole list."""
+    import sqlite3
+
+    first = rows_of(client.get(f"/open-weights-lag/{name}.json?_shape=arrays"))
+    assert [r[rank] for r in first] == list(range(1, 101))
+    seen, start = [], 1
+    while True:
+        page = rows_of(client.get(f"/open-weights-lag/{name}.json?_shape=arrays&from_rank={start}"))
+        if not page:
+            break
+        assert page[0][rank] == start and len(page) <= 100
+        seen += [r["model_id"] for r in page]
+        start = page[-1][rank] + 1
+    conn = sqlite3.connect(built_db)
+    expected = [r[0] for r in conn.execute(
+        f"select model_id from model_lags where {where} order by {rank}")]
+    assert seen == expected and len(expected) > 200
+    # A filter keeps the global ranks, so a filtered list pages the same way.
+    xai = rows_of(client.get(f"/open-weights-lag/{name}.json?_shape=arrays&organization=xai&from_rank=2"))
+    assert xai and all(r["organization_id"] == "xai" and r[rank] >= 2 for r in xai)
