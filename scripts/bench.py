@@ -222,6 +222,12 @@ SERVE_PARAMS = {"organization": "", "modality": "", "status": "", "model": "grok
 SERVE_TARGET = 2.0  # a canned query within this many times the trivial page
 
 
+def serve_params(sql: str) -> dict[str, str]:
+    from scripts.loadtest import named_parameters
+
+    return {p: SERVE_PARAMS.get(p, "") for p in named_parameters(sql)}
+
+
 def serve_bench(requests: int) -> list[dict]:
     """Each canned query's JSON against a trivial query on the same site (the floor).
 
@@ -234,7 +240,7 @@ def serve_bench(requests: int) -> list[dict]:
     import urllib.request
 
     from scripts import serve
-    from scripts.loadtest import DB, canned_queries, named_parameters
+    from scripts.loadtest import DB, canned_queries
 
     db, metadata = ROOT / "build" / "open-weights-lag.db", ROOT / "build" / "metadata.json"
     if not (db.exists() and metadata.exists()):
@@ -244,7 +250,7 @@ def serve_bench(requests: int) -> list[dict]:
     try:
         targets = {"floor (select 1)": f"/{DB}.json?sql=select+1"}
         for name, sql in canned_queries().items():
-            params = {p: SERVE_PARAMS.get(p, "") for p in named_parameters(sql)}
+            params = serve_params(sql)
             targets[name] = f"/{DB}/{name}.json" + ("?" + urllib.parse.urlencode(params) if params else "")
 
         sizes: dict[str, tuple[int, int]] = {}
@@ -290,12 +296,12 @@ def direct_sql_ms(db: Path) -> dict[str, float]:
     """Each canned query's SQL alone, on the same database and parameters (median of 50)."""
     import sqlite3
 
-    from scripts.loadtest import canned_queries, named_parameters
+    from scripts.loadtest import canned_queries
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     out = {}
     for name, sql in canned_queries().items():
-        params = {p: SERVE_PARAMS.get(p, "") for p in named_parameters(sql)}
+        params = serve_params(sql)
         times = []
         for _ in range(50):
             t = time.perf_counter()

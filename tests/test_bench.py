@@ -25,3 +25,16 @@ def test_floor_script_creates_every_table(tmp_path):
     for name in ("organizations", "models", "events", "licenses", "pledges"):
         assert f"CREATE TABLE [{name}]" in script
         assert f" {name}\n" in script
+
+
+def test_serving_benchmark_binds_every_parameter_of_every_query():
+    """Each canned query gets a value for each of its :parameters and nothing
+    from inside a string literal (new_open_weights has 'tag:open-...')."""
+    from scripts.loadtest import canned_queries, named_parameters
+
+    queries = canned_queries()
+    assert named_parameters(queries["still_closed"]) == ["from_rank", "organization", "modality"]
+    assert named_parameters(queries["new_open_weights"]) == []
+    assert named_parameters("select ':x', :y, :y, '' || :z") == ["y", "z"]
+    assert bench.serve_params(queries["model_history"]) == {"model": "grok-2"}
+    assert bench.serve_params(queries["release_lags"]) == {"from_rank": "", "organization": ""}
