@@ -6,59 +6,53 @@ VENV       := .venv
 PY         := $(VENV)/bin/python
 DATASETTE  := $(VENV)/bin/datasette
 SETUP      := $(VENV)/.installed
-DB         := build/open-weights-lag.db
+# The package name, as datapackage.json states it, names the database.
+NAME       := $(shell $(PYTHON_SYS) -c 'import json; print(json.load(open("datapackage.json"))["name"])')
+DB         := build/$(NAME).db
 METADATA   := build/metadata.json
 INSPECT    := build/inspect.json
 CSVS       := $(wildcard data/*.csv)
-BUILD_PY   := scripts/__init__.py scripts/package.py scripts/validate.py scripts/load.py scripts/build.py scripts/views.sql
+BUILD_PY   := $(wildcard scripts/*.py scripts/derived/*.sql) site/plugins/sql_functions.py
 HOST       ?= 127.0.0.1
 PORT       ?= 8001
-
-SITE       := site
-PLUGINS    := $(SITE)/plugins
-SITE_FILES := $(wildcard $(SITE)/settings.json $(PLUGINS)/*.py)
-VERSION     = $(shell $(PYTHON_SYS) -c 'import json; print(json.load(open("datapackage.json"))["version"])')
-# Serving settings live in site/settings.json (why each is set: README, "Serving").
-SETTINGS    = $(shell $(PYTHON_SYS) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("$(SITE)/settings.json")).items()))')
-# What the published site installs, pinned to the versions in requirements.txt.
-SITE_PLUGINS := datasette datasette-vega datasette-dashboards datasette-atom uvloop httptools
-FLY_APP    ?= open-weights-lag
+PLUGINS    := site/plugins
+SITE_FILES := $(wildcard site/settings.json $(PLUGINS)/*.py)
+FLY_APP    ?= $(NAME)
 
 .DEFAULT_GOAL := all
-.PHONY: all help setup validate build serve test clean coverage release changes changelog check-version publish publish-dry-run loadtest bench
+.PHONY: all help setup validate build serve test lint clean coverage release changes changelog check-version publish publish-dry-run loadtest bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 all: $(DB) $(METADATA) $(INSPECT) ## validate, build the database and the served metadata
 
-setup: $(SETUP) ## create .venv from the pinned requirements
+setup: $(SETUP) ## create .venv from the pinned requirements (and fetch what the tests read)
+
+# The Citation File Format 1.2.0 JSON schema, taken from the cffconvert wheel on
+# PyPI (cffconvert itself pins an old jsonschema, so it is not installed). Fetched
+# at setup, so the tests need no network once `make` has run.
+CFF_SCHEMA := $(VENV)/cff-schema-1.2.0.json
 
 $(SETUP): requirements.txt
 	@echo "==> setting up $(VENV) from requirements.txt"
 	$(PYTHON_SYS) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $@
-
-# The Citation File Format 1.2.0 JSON schema, taken from the cffconvert wheel on
-# PyPI (cffconvert itself pins an old jsonschema, so it is not installed).
-CFF_SCHEMA := $(VENV)/cff-schema-1.2.0.json
-
-$(CFF_SCHEMA): $(SETUP)
 	$(VENV)/bin/pip download --quiet --disable-pip-version-check --no-deps --dest $(VENV)/cffconvert-dist cffconvert==2.0.0
-	$(PY) -c "import glob, zipfile; z = zipfile.ZipFile(sorted(glob.glob('$(VENV)/cffconvert-dist/cffconvert-2.0.0-*.whl'))[0]); open('$@', 'wb').write(z.read('cffconvert/schemas/1.2.0/schema.json'))"
+	$(PY) -c "import glob, zipfile; z = zipfile.ZipFile(sorted(glob.glob('$(VENV)/cffconvert-dist/cffconvert-2.0.0-*.whl'))[0]); open('$(CFF_SCHEMA)', 'wb').write(z.read('cffconvert/schemas/1.2.0/schema.json'))"
+	touch $@
 
 validate: $(SETUP) ## check the CSVs against the schema and the cross-table rules
 	@echo "==> validating datapackage.json and data/*.csv"
 	$(PY) -m scripts.validate
 
-build: $(DB) ## build build/open-weights-lag.db (validates first)
+build: $(DB) ## build build/$(NAME).db (validates first)
 
 $(DB): datapackage.json $(CSVS) $(BUILD_PY) $(SETUP)
 	@echo "==> validating and building $@"
 	$(PY) -m scripts.build --db $@
 
-$(METADATA): metadata.yml datapackage.json scripts/metadata.py $(DB) $(SETUP)
+$(METADATA): metadata.yml datapackage.json $(BUILD_PY) $(DB) $(SETUP)
 	@echo "==> writing $@"
 	$(PY) -m scripts.metadata --db $(DB) --out $@
 
@@ -68,13 +62,16 @@ $(INSPECT): $(DB)
 	mv $@.tmp $@
 
 serve: all ## build, then serve the site on http://127.0.0.1:8001
-	@echo "==> serving http://$(HOST):$(PORT)"
-	$(DATASETTE) serve -i $(DB) --inspect-file $(INSPECT) -m $(METADATA) \
-	  --plugins-dir $(PLUGINS) -h $(HOST) -p $(PORT) $(SETTINGS)
+	$(PY) -m scripts.serve serve --host $(HOST) --port $(PORT)
 
-test: all $(CFF_SCHEMA) ## run every test
+test: all ## run every test (lint first)
+	@echo "==> linting"
+	$(VENV)/bin/ruff check scripts tests site
 	@echo "==> running tests"
 	$(PY) -m pytest
+
+lint: $(SETUP) ## ruff: pyflakes and complexity
+	$(VENV)/bin/ruff check scripts tests site
 
 clean: ## remove generated files (keeps .venv)
 	rm -rf build dist
@@ -84,13 +81,13 @@ BENCH_RUNS  ?= 3
 BENCH_REQUESTS ?= 100
 
 bench: all ## time validate and build on synthetic packages (vs sqlite3 .import, csv, a peer) and the served queries
-	$(PY) -m scripts.bench --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS) --serve-requests $(BENCH_REQUESTS)
+	$(PY) -m scripts.tools.bench --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS) --serve-requests $(BENCH_REQUESTS)
 
 loadtest: all ## serve the site and load it from a second process at 10 and 50 connections
-	$(PY) -m scripts.loadtest
+	$(PY) -m scripts.tools.loadtest
 
 coverage: $(DB) ## print what the data covers and where it has gaps
-	$(PY) -m scripts.coverage $(DB)
+	$(PY) -m scripts.tools.coverage $(DB)
 
 check-version: $(SETUP) ## check version discipline against the last release (also run by make test)
 	$(PY) -m scripts.release check
@@ -101,19 +98,15 @@ changes: $(SETUP) ## rows added, removed and changed since the previous release,
 changelog: $(SETUP) ## the changes since the previous release as a CHANGELOG section
 	$(PY) -m scripts.release changelog
 
-release: all ## dist/open-weights-lag-X.Y.Z.zip + .sha256 (reproducible, validated), recorded in data/releases/
+release: all ## dist/open-weights-lag-X.Y.Z.zip + .sha256 (reproducible, validated), recorded in releases/
 	$(PY) -m scripts.release build --out dist
 
-PUBLISH_ARGS = $(DB) -m $(METADATA) --plugins-dir $(PLUGINS) \
-	$(foreach p,$(SITE_PLUGINS),--install $(p)==$(shell grep -i '^$(p)==' requirements.txt | cut -d= -f3)) \
-	--version-note $(VERSION) $(SETTINGS) --app $(FLY_APP)
-
 publish: all ## deploy the site to Fly.io (needs flyctl and `flyctl auth login`)
-	$(DATASETTE) publish fly $(PUBLISH_ARGS)
+	$(PY) -m scripts.serve publish --app $(FLY_APP)
 
 PUBLISH_DIR ?= build/publish
 
 publish-dry-run: all ## write the app Fly would deploy to build/publish/, deploy nothing
 	rm -rf $(PUBLISH_DIR)
-	$(DATASETTE) publish fly $(PUBLISH_ARGS) --generate-dir $(PUBLISH_DIR)
+	$(PY) -m scripts.serve publish --app $(FLY_APP) --generate-dir $(PUBLISH_DIR)
 	@echo "==> wrote $(PUBLISH_DIR) (Dockerfile, fly.toml, metadata.json, database)"

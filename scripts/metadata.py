@@ -14,16 +14,15 @@ import html
 import json
 import os
 import re
-import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
 import yaml
 
-from scripts.package import DB_NAME, DESCRIPTOR, ROOT, Package
+from scripts.package import DB_NAME, DESCRIPTOR, NAME, ROOT, Package, connect
 
 METADATA_YML = ROOT / "metadata.yml"
-DATABASE = DB_NAME.removesuffix(".db")
+DATABASE = NAME
 CHART_KEYS = ["mark", "x_column", "x_type", "y_column", "y_type", "color_column", "size_column"]
 
 
@@ -41,6 +40,19 @@ def query_url(name: str, query: dict) -> str:
     return url
 
 
+def canned_queries() -> dict[str, str]:
+    """The SQL of each canned query in metadata.yml, by name."""
+    meta = yaml.safe_load(METADATA_YML.read_text(encoding="utf-8"))
+    return {name: q["sql"] for name, q in meta["databases"][DATABASE]["queries"].items()}
+
+
+def named_parameters(sql: str) -> list[str]:
+    """The :name parameters of a canned query, in order of first use (string
+    literals, which may hold a colon, are skipped)."""
+    code = re.sub(r"'(?:[^']|'')*'", "''", sql)
+    return list(dict.fromkeys(re.findall(r"(?<![:\w]):(\w+)", code)))
+
+
 # Headline numbers for the home page, each one SQL query over the built database.
 STATS = {
     "models": "select count(*) from models",
@@ -54,10 +66,7 @@ STATS = {
         select round(100.0 * sum(release_pattern = 'opened later') / count(*))
         from model_lags where open_weights_date is not null""",
     "median_lag": """
-        with l as (select lag_days, row_number() over (order by lag_days) as rn,
-                          count(*) over () as n
-                   from model_lags where release_pattern = 'opened later')
-        select round(avg(lag_days)) from l where rn in ((n + 1) / 2, (n + 2) / 2)""",
+        select round(median(lag_days)) from model_lags where release_pattern = 'opened later'""",
     "pledges_kept": "select count(*) from pledge_status where status = 'kept'",
     "pledges_late": "select count(*) from pledge_status where status = 'late'",
     "pledges_broken": "select count(*) from pledge_status where status = 'broken'",
@@ -68,7 +77,7 @@ STATS = {
 
 
 def headline_numbers(db_path: Path) -> dict[str, str]:
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = connect(f"file:{db_path}?mode=ro")
     try:
         out = {}
         for name, sql in STATS.items():

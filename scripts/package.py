@@ -1,17 +1,26 @@
-"""Reading the data package descriptor: the one place the schema is defined.
+"""The ground layer: the data package descriptor and what every step shares.
 
-Every other step (validation, SQLite column types, Datasette column
-descriptions, the data dictionary) takes its facts from here.
+Every other step (checking, loading, SQLite column types, Datasette column
+descriptions, the data dictionary) takes its facts from here: the schema,
+the one problem type, the load order derived from the foreign keys, the
+package name and the SQL functions the database is built and served with.
+Nothing here imports another module of this package.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DESCRIPTOR = ROOT / "datapackage.json"
-DB_NAME = "open-weights-lag.db"
+# The package name, as the descriptor states it, names the database and the release files.
+NAME = json.loads(DESCRIPTOR.read_text(encoding="utf-8"))["name"]
+DB_NAME = f"{NAME}.db"
+# SQL functions shared by the build and the served site (a Datasette plugin file).
+SQL_FUNCTIONS = ROOT / "site" / "plugins" / "sql_functions.py"
 
 # Frictionless field types mapped to SQLite column types.
 SQLITE_TYPES = {
@@ -23,6 +32,38 @@ SQLITE_TYPES = {
     "number": "REAL",
     "boolean": "INTEGER",
 }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: file, line (the header is line 1), column,
+    offending value and what was expected. `severity` is "error" or "warning"."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: object
+    expected: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [where]
+        if self.column is not None:
+            parts.append(self.column)
+        if self.value is not None:
+            parts.append(_show(self.value))
+        parts.append(self.expected)
+        text = ": ".join(parts)
+        return text if self.severity == "error" else f"{text} (warning)"
+
+
+def _show(value: object, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else str(value)
+    shown = repr(text[:limit])
+    if len(text) > limit:
+        shown += f"... ({len(text)} characters)"
+    return shown
 
 
 class PackageError(Exception):
@@ -115,9 +156,54 @@ class Package:
     def version(self) -> str:
         return self.descriptor["version"]
 
+    @property
+    def name(self) -> str:
+        return self.descriptor.get("name", NAME)
+
     def __getitem__(self, name: str) -> Resource:
         return self.resources[name]
+
+    def load_order(self) -> list[str]:
+        """Resource names, each after every resource its foreign keys refer to
+        (descriptor order among equals)."""
+        order: list[str] = []
+        pending = list(self.resources)
+        while pending:
+            for name in pending:
+                refs = {fk["reference"].get("resource") or name
+                        for fk in self.resources[name].foreign_keys}
+                if refs - {name} <= set(order):
+                    order.append(name)
+                    pending.remove(name)
+                    break
+            else:
+                raise PackageError(self.descriptor_path.name, "foreign keys refer in a cycle "
+                                   "or to a missing resource: " + ", ".join(pending))
+        return order
 
 
 def load(descriptor_path: Path | str = DESCRIPTOR) -> Package:
     return Package(Path(descriptor_path))
+
+
+def sql_functions():
+    """The module defining the SQL functions (median) the site registers as a
+    plugin; the build registers the same ones."""
+    spec = importlib.util.spec_from_file_location("owl_sql_functions", SQL_FUNCTIONS)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def connect(path: Path | str, fresh: bool = False) -> sqlite3.Connection:
+    """A connection with the package's SQL functions. `fresh`: an empty file
+    (whatever was at `path` is discarded), written start to finish and renamed
+    into place when complete, so no journal and no fsync per page."""
+    if fresh:
+        Path(path).write_bytes(b"")
+    conn = sqlite3.connect(path, uri=str(path).startswith("file:"))
+    sql_functions().register(conn)
+    if fresh:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+    return conn

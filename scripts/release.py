@@ -5,7 +5,7 @@
     python -m scripts.release changelog  # the same, as a Keep a Changelog section
     python -m scripts.release check      # version discipline (also run by the tests)
 
-A release is recorded in data/releases/X.Y.Z.json: the schema and every row of
+A release is recorded in releases/X.Y.Z.json: the schema and every row of
 the released CSVs, keyed by primary key. That record is what `changes` and
 `check` compare the working data with, so neither needs git history.
 
@@ -34,11 +34,10 @@ from pathlib import Path
 
 import yaml
 
-from scripts import build as builder
-from scripts.package import DB_NAME, ROOT, Package, PackageError
+from scripts import pipeline
+from scripts.package import DB_NAME, NAME, ROOT, Package, PackageError
 
-NAME = "open-weights-lag"
-RELEASES = Path("data") / "releases"
+RELEASES = Path("releases")
 DOCUMENTS = ["README.md", "LICENSE", "CITATION.cff", "CHANGELOG.md"]
 # Slugs that are cited from outside and must never disappear once released.
 STABLE_SLUGS = ["organizations", "models", "licenses", "pledges"]
@@ -145,21 +144,16 @@ class Diff:
 
     def required(self) -> tuple[str, str]:
         """The smallest bump this diff needs, and why."""
-        for level, what in self.schema:
-            if level == "major":
-                return "major", what
-        for level, what in self.schema:
-            if level == "minor":
-                return "minor", what
-        for name, keys in self.added.items():
-            if keys:
-                return "minor", f"{len(keys)} row(s) added to {name}"
-        for name, keys in self.removed.items():
-            if keys:
-                return "patch", f"{len(keys)} row(s) removed from {name}"
-        for name, keys in self.changed.items():
-            if keys:
-                return "patch", f"{len(keys)} row(s) changed in {name}"
+        for wanted in ("major", "minor"):
+            for level, what in self.schema:
+                if level == wanted:
+                    return level, what
+        row_changes = [("minor", self.added, "added to"), ("patch", self.removed, "removed from"),
+                       ("patch", self.changed, "changed in")]
+        for level, rows, verb in row_changes:
+            for name, keys in rows.items():
+                if keys:
+                    return level, f"{len(keys)} row(s) {verb} {name}"
         if self.schema:
             return "patch", self.schema[0][1]
         if self.as_of:
@@ -383,7 +377,7 @@ def make_zip(base: Path, out_dir: Path) -> Path:
     date = _zip_date(pkg.as_of)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / DB_NAME
-        problems = builder.build(pkg.descriptor_path, db)
+        problems = pipeline.errors(pipeline.build(pkg.descriptor_path, db))
         if problems:
             raise ReleaseError("the package does not validate:\n" + "\n".join(map(str, problems)))
         files: dict[str, bytes] = {

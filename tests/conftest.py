@@ -1,8 +1,6 @@
 """Shared fixtures: a freshly built database and a Datasette instance serving it."""
 from __future__ import annotations
 
-import asyncio
-import csv
 import json
 import shutil
 from pathlib import Path
@@ -10,19 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts import build as builder
 from scripts import metadata as metadata_gen
-from scripts.package import DB_NAME, DESCRIPTOR, ROOT, Package
+from scripts import pipeline
 from scripts import serve as site_server
-from scripts.serve import SETTINGS as SITE_SETTINGS
-from scripts.serve import SITE
-
-DATA = ROOT / "data"
-
-
-def read_csv(name: str) -> list[dict]:
-    with (DATA / f"{name}.csv").open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+from scripts.package import DB_NAME, DESCRIPTOR, Package
+from tests.helpers import DATA, make_app_client, read_csv
 
 
 @pytest.fixture(scope="session")
@@ -31,14 +21,14 @@ def package() -> Package:
 
 
 @pytest.fixture(scope="session")
-def tables() -> dict[str, list[dict]]:
-    return {name: read_csv(name) for name in ("organizations", "models", "events", "licenses", "pledges")}
+def tables(package) -> dict[str, list[dict]]:
+    return {name: read_csv(name) for name in package.resources}
 
 
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("build") / DB_NAME
-    problems = builder.build(DESCRIPTOR, db)
+    problems = pipeline.errors(pipeline.build(DESCRIPTOR, db))
     assert problems == [], "\n".join(map(str, problems))
     return db
 
@@ -47,22 +37,6 @@ def built_db(tmp_path_factory) -> Path:
 def served_metadata(package, built_db) -> dict:
     hand_written = yaml.safe_load(metadata_gen.METADATA_YML.read_text(encoding="utf-8"))
     return metadata_gen.generate(package, hand_written, built_db)
-
-
-class Client:
-    """Synchronous wrapper around Datasette's internal test client."""
-
-    def __init__(self, ds):
-        self.ds = ds
-        self.loop = asyncio.new_event_loop()
-
-    def get(self, path: str):
-        return self.loop.run_until_complete(self.ds.client.get(path))
-
-    def post(self, path: str, **kwargs):
-        return self.loop.run_until_complete(self.ds.client.post(path, **kwargs))
-
-
 
 
 @pytest.fixture(scope="session")
@@ -74,14 +48,9 @@ def served_metadata_file(served_metadata, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def client(built_db, served_metadata):
-    from datasette.app import Datasette
-
-    ds = Datasette(immutables=[str(built_db)], metadata=served_metadata,
-                   settings=SITE_SETTINGS, plugins_dir=str(SITE / "plugins"))
-    c = Client(ds)
-    c.loop.run_until_complete(ds.invoke_startup())
+    c = make_app_client(built_db, served_metadata)
     yield c
-    c.loop.close()
+    c.close()
 
 
 @pytest.fixture

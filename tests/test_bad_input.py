@@ -6,15 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from scripts import build as builder
-from scripts import load  # noqa: F401  (raises the csv cell size limit, as the build does)
-from scripts.package import ROOT
+from scripts import build, checks, pipeline
+from scripts.package import DB_NAME, ROOT, Package
 
 
 def rewrite(path: Path, edit) -> None:
@@ -70,7 +67,8 @@ def missing_required(pkg):
 
 def outside_enum(pkg):
     line = set_cell(pkg, "events", 0, "event_type", "launched")
-    return [f"data/events.csv:{line}: event_type: 'launched': expected one of: announced, paper"]
+    return [f"data/events.csv:{line}: event_type: 'launched': not found; expected a value of "
+            "event_types.event_type (data/event_types.csv): one of announced, api, code_inference"]
 
 
 def bad_slug(pkg):
@@ -186,6 +184,11 @@ def trailing_space(pkg):
     value = find_value(pkg, "models", 0, "name") + " "
     line = set_cell(pkg, "models", 0, "name", value)
     return [f"data/models.csv:{line}: name: {value!r}: leading or trailing whitespace"]
+
+
+def read_rows(pkg, name) -> list[dict]:
+    with raw(pkg, name).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
 
 
 def find_value(pkg, name, row, column):
@@ -310,6 +313,51 @@ def bad_as_of(pkg):
     return ["datapackage.json: as_of: 'last week': expected a date YYYY-MM-DD"]
 
 
+def unused_licence(pkg):
+    def edit(rows):
+        rows.append(["Zzz-Unused-1.0", "Unused licence", "https://example.org/l", "true", "yes",
+                     "permissive"])
+    rewrite(raw(pkg, "licenses"), edit)
+    line = line_of(pkg, "licenses", find_row(pkg, "licenses", license_id="Zzz-Unused-1.0"))
+    return [f"data/licenses.csv:{line}: license_id: 'Zzz-Unused-1.0': not cited by any event"]
+
+
+def organization_without_model(pkg):
+    def edit(rows):
+        rows.append(["zzz-lab", "ZZZ Lab", "US", "company", "", "", ""])
+    rewrite(raw(pkg, "organizations"), edit)
+    line = line_of(pkg, "organizations", find_row(pkg, "organizations", organization_id="zzz-lab"))
+    return [f"data/organizations.csv:{line}: organization_id: 'zzz-lab': no model"]
+
+
+def two_models_one_name(pkg):
+    first = find_value(pkg, "models", 0, "name")
+    org = find_value(pkg, "models", 0, "organization_id")
+    row = next(i for i, r in enumerate(read_rows(pkg, "models"))
+               if r["organization_id"] == org and r["name"] != first)
+    line = set_cell(pkg, "models", row, "name", first.upper())
+    return [f"data/models.csv:{line}: name: {first.upper()!r}: another model of {org} has this name"]
+
+
+def weights_first_without_note(pkg):
+    def edit_models(rows):
+        rows.append(["zzz-silent", rows[1][1], "ZZZ Silent", "zzz", "text", "", ""])
+    rewrite(raw(pkg, "models"), edit_models)
+
+    def edit_events(rows):
+        rows.append(["zzz-silent", "2024-01-02", "weights_open", "day", "", "MIT",
+                     "https://example.org/zzz", ""])
+    rewrite(raw(pkg, "events"), edit_events)
+    line = line_of(pkg, "models", find_row(pkg, "models", model_id="zzz-silent"))
+    return [f"data/models.csv:{line}: notes: '': first made public by weights_open; expected a note"]
+
+
+def note_cites_lookup_id(pkg):
+    row = find_row(pkg, "events", notes=lambda n: n != "")
+    line = set_cell(pkg, "events", row, "notes", "Date from the index, id 71619832572.")
+    return [f"data/events.csv:{line}: notes: 'Date from the index, id 71619832572.': cites a lookup id"]
+
+
 CASES = [
     wrong_type, missing_required, outside_enum, bad_slug, bad_url, bad_country,
     negative_parameters, duplicate_primary_key, dangling_event_model, dangling_event_license,
@@ -319,37 +367,82 @@ CASES = [
     trailing_space, megabyte_cell, utf8_bom, crlf, not_utf8, nul_byte, unclosed_quote,
     missing_column, extra_column, reordered_columns, empty_file, header_only_events, blank_line,
     missing_final_newline, descriptor_not_json, resource_path_missing, resource_path_escapes,
-    bad_as_of,
+    bad_as_of, unused_licence, organization_without_model, two_models_one_name,
+    weights_first_without_note, note_cites_lookup_id,
 ]
+# Cases Frictionless itself cannot read rows of (the descriptor or a file cannot be opened),
+# and those whose first problem is a matter of bytes or header, not of a row's cells.
+UNREADABLE = {"descriptor_not_json", "resource_path_missing", "resource_path_escapes", "bad_as_of",
+              "empty_file"}
+BYTES_OR_HEADER = ("starts with a UTF-8 byte-order mark", "carriage return", "blank line",
+                   "last line", "not UTF-8", "NUL byte", "expected column", "extra column",
+                   "missing column")
 
 
 @pytest.fixture(scope="module")
 def good_db(tmp_path_factory):
     """A last good database, built from the real package."""
-    db = tmp_path_factory.mktemp("good") / "open-weights-lag.db"
-    assert builder.build(ROOT / "datapackage.json", db) == []
+    db = tmp_path_factory.mktemp("good") / DB_NAME
+    assert pipeline.build(ROOT / "datapackage.json", db) == []
     return db
 
 
+def frictionless_rows(descriptor) -> set[tuple[str, int | None]]:
+    """(resource, row) of every error Frictionless alone reports."""
+    from frictionless import Package as FPackage
+
+    report = FPackage(str(descriptor)).validate(limit_errors=1000)
+    return {(task.name, e.to_descriptor().get("rowNumber")) for task in report.tasks for e in task.errors}
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__ for c in CASES])
-def test_bad_input_is_reported_and_keeps_last_good_db(case, package_copy, good_db, tmp_path):
+def test_bad_input_is_reported_and_keeps_last_good_db(case, package_copy, good_db, tmp_path, capsys):
+    """Each kind of broken input, run once through the build's command line in-process:
+    one actionable line, exit status 1, the last good database byte-identical, no
+    temporary file left; the fast acceptor never accepted it; and where Frictionless
+    itself finds errors, the first problem reported is one of them (same file and row)."""
     expected = case(package_copy)
-    db = tmp_path / "out" / "open-weights-lag.db"
+    db = tmp_path / "out" / DB_NAME
     db.parent.mkdir()
     db.write_bytes(good_db.read_bytes())
     before = db.read_bytes()
-    result = subprocess.run(
-        [sys.executable, "-m", "scripts.build", "--package", str(package_copy), "--db", str(db)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 1, result.stdout + result.stderr
-    lines = result.stdout.splitlines()
-    assert lines, result.stderr
-    matching = [l for l in lines if all(part in l for part in expected)]
+    status = build.main(["--package", str(package_copy), "--db", str(db)])
+    out, err = capsys.readouterr()
+    assert status == 1, out + err
+    lines = out.splitlines()
+    matching = [line for line in lines if all(part in line for part in expected)]
     assert matching, f"no line contains {expected!r}; got:\n" + "\n".join(lines[:20])
-    assert "left as it was" in result.stderr
+    assert "left as it was" in err
     assert db.read_bytes() == before
-    assert sorted(p.name for p in db.parent.iterdir()) == ["open-weights-lag.db"]
+    assert sorted(p.name for p in db.parent.iterdir()) == [DB_NAME]
+    if case.__name__ in UNREADABLE:
+        return
+    pkg = Package(package_copy)
+    accepted = pipeline.fast_load(tmp_path / "scratch.db", pkg)
+    if accepted is not None:  # a rule's case: the cells are valid, as Frictionless must agree
+        accepted.close()
+        assert checks.check_schema(pkg) == []
+    problems = pipeline.validate(package_copy)
+    first = problems[0]
+    errors = frictionless_rows(package_copy)
+    if errors and first.line is not None and not first.expected.startswith(BYTES_OR_HEADER):
+        by_path = {r.relpath: r.name for r in pkg.resources.values()}
+        assert (by_path[first.file], first.line) in errors, (first, errors)
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_command_lines_refuse_unknown_arguments(command, capsys):
+    from scripts import validate
+
+    main = {"build": build.main, "validate": validate.main}[command]
+    with pytest.raises(SystemExit) as exc:
+        main(["--no-such-option"])
+    assert exc.value.code == 2
+    assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "--package" in capsys.readouterr().out
 
 
 def test_header_only_pledges_is_accepted(package_copy, tmp_path):
@@ -357,6 +450,6 @@ def test_header_only_pledges_is_accepted(package_copy, tmp_path):
     p = raw(package_copy, "pledges")
     p.write_text(p.read_text(encoding="utf-8").split("\n")[0] + "\n", encoding="utf-8")
     db = tmp_path / "ok.db"
-    assert builder.build(package_copy, db) == []
+    assert pipeline.build(package_copy, db) == []
     import sqlite3
     assert sqlite3.connect(db).execute("select count(*) from pledges").fetchone()[0] == 0

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import csv
 
-from scripts import bench
-from scripts import validate as validation
+from scripts import pipeline
 from scripts.package import Package
+from scripts.tools import bench
 
 
 def test_synthetic_package_is_valid_and_proportionate(tmp_path):
     counts = bench.generate(600, tmp_path)
-    assert validation.validate(tmp_path / "datapackage.json") == []
+    assert pipeline.validate(tmp_path / "datapackage.json") == []
     pkg = Package(tmp_path / "datapackage.json")
     for name, res in pkg.resources.items():
         with res.path.open(encoding="utf-8", newline="") as f:
@@ -22,7 +22,7 @@ def test_synthetic_package_is_valid_and_proportionate(tmp_path):
 def test_floor_script_creates_every_table(tmp_path):
     bench.generate(100, tmp_path)
     script = bench.floor_script(Package(tmp_path / "datapackage.json"), tmp_path / "f.db")
-    for name in ("organizations", "models", "events", "licenses", "pledges"):
+    for name in ("organizations", "models", "event_types", "events", "licenses", "pledges"):
         assert f"CREATE TABLE [{name}]" in script
         assert f" {name}\n" in script
 
@@ -30,7 +30,7 @@ def test_floor_script_creates_every_table(tmp_path):
 def test_serving_benchmark_binds_every_parameter_of_every_query():
     """Each canned query gets a value for each of its :parameters and nothing
     from inside a string literal (new_open_weights has 'tag:open-...')."""
-    from scripts.loadtest import canned_queries, named_parameters
+    from scripts.metadata import canned_queries, named_parameters
 
     queries = canned_queries()
     assert named_parameters(queries["still_closed"]) == ["from_rank", "organization", "modality"]

@@ -6,12 +6,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 import sqlite_utils
 
-from scripts import build as builder
-from scripts.package import ROOT, SQLITE_TYPES
+from scripts import database, pipeline
+from scripts.package import DB_NAME, ROOT, SQLITE_TYPES, connect
 
 
 def test_tables_and_column_types_follow_the_schema(built_db, package):
@@ -60,19 +59,27 @@ def test_full_text_search(built_db, tables):
     assert name in hits
 
 
-def test_derived_tables_equal_their_view_definitions(built_db):
-    """The build stores each view's rows as a table; recomputing the views gives the same rows."""
-    import sqlite3 as _sqlite3
+def test_each_derived_file_creates_its_table_and_nothing_else(built_db, package):
+    """scripts/derived/NN_name.sql creates the table `name` (and its indexes), in name
+    order: the tables of the database are the resources, the package row, full-text
+    search and exactly these."""
+    files = database.derived_files()
+    names = [database.derived_name(p) for p in files]
+    assert names[:3] == ["dated_events", "model_dates", "model_lags"]
+    for path, name in zip(files, names):
+        text = path.read_text(encoding="utf-8")
+        assert text.count("CREATE TABLE ") == 1 and f"CREATE TABLE {name} AS" in text, path.name
+    db = sqlite_utils.Database(built_db)
+    fts = {t for t in db.table_names() if "_fts" in t or t.startswith("sqlite_")}
+    assert set(db.table_names()) - fts == set(package.resources) | {"package"} | set(names)
 
-    conn = _sqlite3.connect(":memory:")
-    conn.execute("attach database ? as built", (str(built_db),))
-    for res in ("organizations", "models", "events", "licenses", "pledges", "package"):
-        conn.execute(f"create table main.[{res}] as select * from built.[{res}]")
-    conn.executescript(builder.VIEWS_SQL.read_text(encoding="utf-8"))
-    for name in builder.DERIVED:
-        fresh = conn.execute(f"select * from main.[{name}] order by 1, 2").fetchall()
-        stored = conn.execute(f"select * from built.[{name}] order by 1, 2").fetchall()
-        assert fresh == stored and stored, name
+
+def test_median_is_registered_on_build_connections(tmp_path):
+    conn = connect(tmp_path / "m.db")
+    assert conn.execute("select median(x) from (select 3 as x union all select 1 union all "
+                        "select 10 union all select null)").fetchone() == (3.0,)
+    assert conn.execute("select median(x) from (select 4 as x union all select 1)").fetchone() == (2.5,)
+    assert conn.execute("select median(x) from (select null as x)").fetchone() == (None,)
 
 
 def test_views_exist(built_db):
@@ -97,27 +104,28 @@ def test_package_table_matches_descriptor(built_db, package):
 
 def test_build_is_deterministic(tmp_path):
     a, b = tmp_path / "a.db", tmp_path / "b.db"
-    assert builder.build(ROOT / "datapackage.json", a) == []
-    assert builder.build(ROOT / "datapackage.json", b) == []
+    assert pipeline.build(ROOT / "datapackage.json", a) == []
+    assert pipeline.build(ROOT / "datapackage.json", b) == []
     assert a.read_bytes() == b.read_bytes()
 
 
 def test_killed_build_keeps_last_good_db(tmp_path, built_db):
     """SIGKILL during the load step leaves the old database; the next build succeeds."""
-    db = tmp_path / "open-weights-lag.db"
+    db = tmp_path / DB_NAME
     db.write_bytes(built_db.read_bytes())
     before = db.read_bytes()
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from scripts import build as b\n"
-        "real = b.fast_load\n"
-        "def slow(conn, pkg):\n"
-        "    real(conn, pkg)\n"
+        "from scripts import pipeline as p\n"
+        "real = p.fast_load\n"
+        "def slow(path, pkg):\n"
+        "    conn = real(path, pkg)\n"
         "    print('loaded', flush=True)\n"
         "    time.sleep(60)\n"
-        "b.fast_load = slow\n"
-        f"b.build(Path({str(ROOT / 'datapackage.json')!r}), Path({str(db)!r}))\n"
+        "    return conn\n"
+        "p.fast_load = slow\n"
+        f"p.build(Path({str(ROOT / 'datapackage.json')!r}), Path({str(db)!r}))\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "loaded"
@@ -125,8 +133,8 @@ def test_killed_build_keeps_last_good_db(tmp_path, built_db):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     assert db.read_bytes() == before
-    assert builder.build(ROOT / "datapackage.json", db) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["open-weights-lag.db"]
+    assert pipeline.build(ROOT / "datapackage.json", db) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [DB_NAME]
     assert sqlite3.connect(db).execute("select count(*) from models").fetchone()[0] > 0
 
 

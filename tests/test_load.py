@@ -1,9 +1,9 @@
-"""The one-pass check (scripts/load.py) against Frictionless, the judge of validity.
+"""The fast acceptor (scripts/accept.py) against Frictionless, the judge of validity.
 
-The fast path may decline a value Frictionless accepts (it then falls back to
-the full validation), but it must never accept what Frictionless, or the
-package's own rules, reject. These tests hold it to that on every bad-input
-fixture, on mutated copies of the real package, and cell by cell."""
+The fast path may decline a value Frictionless accepts (the pipeline then loads
+Frictionless's typed rows), but it must never accept what Frictionless rejects.
+These tests hold it to that cell by cell and on mutated copies of the real
+package (tests/test_bad_input.py does the same for each bad-input fixture)."""
 from __future__ import annotations
 
 import csv
@@ -16,12 +16,8 @@ import pytest
 from frictionless import Package as FPackage
 from frictionless import Schema
 
-from scripts import build as builder
-from scripts import load
-from scripts import validate as validation
+from scripts import accept, checks, pipeline
 from scripts.package import DESCRIPTOR, ROOT, Package
-
-from tests.test_bad_input import CASES
 
 
 def frictionless_errors(descriptor) -> set[tuple[str, int | None, str]]:
@@ -35,33 +31,18 @@ def frictionless_errors(descriptor) -> set[tuple[str, int | None, str]]:
     return found
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.__name__ for c in CASES])
-def test_fast_path_and_frictionless_agree_on_bad_input(case, package_copy, tmp_path):
-    """Every fixture is declined by the fast path, and the report the build prints
-    instead is the full validation's. Where Frictionless itself finds errors, the
-    first problem reported is one of them (same file and row)."""
-    case(package_copy)
-    assert load.accepts(package_copy, tmp_path / "scratch.db") is False
-    problems = validation.validate(package_copy)
-    assert problems
-    assert builder.build(package_copy, tmp_path / "out.db") == problems
-    if case.__name__ in {"descriptor_not_json", "resource_path_missing", "resource_path_escapes",
-                         "bad_as_of", "empty_file"}:
-        return  # the descriptor or a file cannot be opened: nothing for Frictionless to read rows of
-    errors = frictionless_errors(package_copy)
-    first = problems[0]
-    if errors and first.line is not None and not first.expected.startswith(
-            ("starts with a UTF-8 byte-order mark", "carriage return", "blank line", "last line",
-             "not UTF-8", "NUL byte", "expected column", "extra column", "missing column")):
-        pkg = Package(package_copy)
-        by_path = {r.relpath: r.name for r in pkg.resources.values()}
-        assert (by_path[first.file], first.line) in {(r, n) for r, n, _ in errors}, (first, errors)
+def fast_accepts(descriptor, scratch) -> bool:
+    conn = pipeline.fast_load(scratch, Package(descriptor))
+    if conn is None:
+        return False
+    conn.close()
+    return True
 
 
 def test_fast_path_accepts_the_real_package(tmp_path):
-    assert load.accepts(DESCRIPTOR, tmp_path / "scratch.db") is True
+    assert fast_accepts(DESCRIPTOR, tmp_path / "scratch.db") is True
     assert frictionless_errors(DESCRIPTOR) == set()
-    assert validation.validate(DESCRIPTOR) == []
+    assert pipeline.validate(DESCRIPTOR) == []
 
 
 # Values that probe the edges of what Frictionless's field readers accept.
@@ -89,13 +70,13 @@ def field_cases():
 
 @pytest.mark.parametrize("resource,field", list(field_cases()))
 def test_cell_checks_never_accept_what_frictionless_rejects(resource, field):
-    check = load.compile_field(field)
+    check = accept.compile_field(field)
     judge = Schema.from_descriptor({"fields": [field]}).fields[0].create_cell_reader()
     accepted = 0
     for value in TRICKY + sample_values(resource, field["name"]):
         try:
             ours = check(value)
-        except load.Reject:
+        except accept.Reject:
             continue
         accepted += 1
         theirs, notes = judge(value)
@@ -131,8 +112,8 @@ def rewrite_cell(path, row: int, column: str, value: str) -> None:
 def test_fast_path_agrees_with_full_validation_on_mutated_packages(package_copy, tmp_path):
     """Random cells of the real package set to tricky values: the fast path accepts
     exactly when the full validation (Frictionless and the rules) finds nothing,
-    or declines a package the full validation accepts only for a spelling it
-    does not take -- and then the build still succeeds through the slow path."""
+    or declines a package Frictionless accepts only for a spelling it does not
+    take -- and then the build still loads it, from Frictionless's typed rows."""
     rng = random.Random(20261126)
     pkg = Package(package_copy)
     original = {name: res.path.read_bytes() for name, res in pkg.resources.items()}
@@ -140,20 +121,22 @@ def test_fast_path_agrees_with_full_validation_on_mutated_packages(package_copy,
     for trial in range(30):
         for name, res in pkg.resources.items():
             res.path.write_bytes(original[name])
-        name = rng.choice(["organizations", "models", "events", "licenses", "pledges"])
+        name = rng.choice(sorted(pkg.resources))
         res = pkg[name]
         n_rows = original[name].count(b"\n") - 1
         column = rng.choice(res.field_names)
         value = rng.choice(TRICKY)
         rewrite_cell(res.path, rng.randrange(n_rows), column, value)
-        fast = load.accepts(package_copy, tmp_path / "scratch.db")
-        full = validation.validate(package_copy) == []
+        fast = fast_accepts(package_copy, tmp_path / "scratch.db")
+        full = checks.check_schema(Package(package_copy)) == []
         assert not (fast and not full), (name, column, value)
         if fast:
             outcomes["both accept"] += 1
         elif full:
             outcomes["fast declines, full accepts"] += 1
-            assert builder.build(package_copy, tmp_path / f"slow-{trial}.db") == []
+            conn, _ = pipeline.load(tmp_path / f"slow-{trial}.db", Package(package_copy))
+            assert conn is not None
+            conn.close()
         else:
             outcomes["both reject"] += 1
     assert outcomes["both reject"] > 0
@@ -171,23 +154,19 @@ def test_duplicate_key_with_empty_variant_is_declined(package_copy, tmp_path):
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows([header, *body])
     path.write_text(buf.getvalue(), encoding="utf-8", newline="")
-    assert load.accepts(package_copy, tmp_path / "scratch.db") is False
-    problems = validation.validate(package_copy)
+    assert fast_accepts(package_copy, tmp_path / "scratch.db") is False
+    problems = pipeline.validate(package_copy)
     assert any("duplicate primary key" in p.expected for p in problems)
     assert ("events", i + 3, "") in frictionless_errors(package_copy)
 
 
 def test_fast_and_slow_loads_store_the_same_rows(tmp_path):
-    """The one-pass load and the load after full validation give identical tables."""
-    fast = tmp_path / "fast.db"
-    assert builder.build(DESCRIPTOR, fast) == []
+    """The fast acceptor's load and the load of Frictionless's typed rows give identical tables."""
+    pkg = Package(DESCRIPTOR)
+    fast = pipeline.fast_load(tmp_path / "fast.db", pkg)
     slow = sqlite3.connect(tmp_path / "slow.db")
-    import sqlite_utils
-
-    builder.create_tables(sqlite_utils.Database(slow), Package(DESCRIPTOR))
-    slow.commit()
-    conn = sqlite3.connect(fast)
-    for name in builder.LOAD_ORDER:
-        a = conn.execute(f"select * from [{name}] order by rowid").fetchall()
+    pipeline._load(slow, pkg, lambda res: [list(checks.typed_rows(pkg, res))])
+    for name in pkg.load_order():
+        a = fast.execute(f"select * from [{name}] order by rowid").fetchall()
         b = slow.execute(f"select * from [{name}] order by rowid").fetchall()
         assert a == b and a, name

@@ -7,6 +7,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -81,8 +82,9 @@ def repo(tmp_path) -> Path:
     return tmp_path
 
 
-def set_version(repo: Path, version: str, date: str = "2026-11-26") -> None:
+def set_version(repo: Path, version: str, date: str | None = None) -> None:
     d = json.loads((repo / "datapackage.json").read_text(encoding="utf-8"))
+    date = date or d["as_of"]
     d["version"] = version
     (repo / "datapackage.json").write_text(json.dumps(d, indent=2) + "\n", encoding="utf-8")
     cff = (repo / "CITATION.cff").read_text(encoding="utf-8")
@@ -221,8 +223,8 @@ def test_changes_report_lists_rows_field_by_field(repo, capsys):
 
 def test_publish_dry_run_generates_the_same_site(tmp_path):
     out = tmp_path / "app"
-    subprocess.run(["make", "-s", "publish-dry-run", f"PUBLISH_DIR={out}"], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "scripts.serve", "publish", "--generate-dir", str(out)],
+                   cwd=ROOT, check=True, capture_output=True)
     dockerfile = (out / "Dockerfile").read_text(encoding="utf-8")
     pins = {l.split("==")[0].lower(): l.strip() for l in
             (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines() if "==" in l}

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from scripts import validate as validation
+from scripts import pipeline
 from scripts.package import DESCRIPTOR
 
-RESOURCES = ["organizations", "models", "events", "licenses", "pledges"]
+RESOURCES = ["organizations", "models", "event_types", "events", "licenses", "pledges"]
 
 
 def test_package_metadata(package):
@@ -31,7 +31,8 @@ def test_every_field_has_type_and_description(package):
 
 def test_closed_lists_are_enums(package):
     enums = {
-        ("events", "event_type"): 14,
+        ("event_types", "licence"): 3,
+        ("event_types", "weights"): 4,
         ("events", "date_precision"): 3,
         ("organizations", "kind"): 5,
         ("models", "modality"): 10,
@@ -64,13 +65,14 @@ def test_keys(package):
         ("models", "organization_id", "organizations"),
         ("events", "model_id", "models"),
         ("events", "license_id", "licenses"),
+        ("events", "event_type", "event_types"),
         ("pledges", "organization_id", "organizations"),
         ("pledges", "model_id", "models"),
     }
 
 
 def test_real_package_is_valid():
-    problems = validation.validate(DESCRIPTOR)
+    problems = pipeline.validate(DESCRIPTOR)
     assert problems == [], "\n".join(map(str, problems))
 
 

@@ -10,7 +10,7 @@ Each level is bounded by a number of requests and a time limit.
 Prints requests per second, p50/p99 latency and errors per level and kind, and
 writes the figures to build/loadtest.json.
 
-    python -m scripts.loadtest [--requests 2000] [--seconds 60] [--levels 10,50]
+    python -m scripts.tools.loadtest [--requests 2000] [--seconds 60] [--levels 10,50]
 """
 from __future__ import annotations
 
@@ -20,42 +20,27 @@ import csv
 import hashlib
 import io
 import json
-import re
-import sqlite3
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import yaml
 
 from scripts import serve
-from scripts.metadata import METADATA_YML
-from scripts.package import DB_NAME, ROOT
+from scripts.metadata import canned_queries, named_parameters
+from scripts.package import DB_NAME, NAME, ROOT, connect
 
-DB = DB_NAME.removesuffix(".db")
+DB = NAME
 SLOW_SQL = ("with recursive c(x) as (select 1 union all select x + 1 from c "
             "where x < 1000000000) select count(*) from c")
 SLOW_EVERY = 500  # one request in this many is the slow query
 P99_TARGET_MS = 250
 
 
-def canned_queries() -> dict[str, str]:
-    meta = yaml.safe_load(METADATA_YML.read_text(encoding="utf-8"))
-    return {name: q["sql"] for name, q in meta["databases"][DB]["queries"].items()}
-
-
-def named_parameters(sql: str) -> list[str]:
-    """The :name parameters of a canned query, in order of first use (string
-    literals, which may hold a colon, are skipped)."""
-    code = re.sub(r"'(?:[^']|'')*'", "''", sql)
-    return list(dict.fromkeys(re.findall(r"(?<![:\w]):(\w+)", code)))
-
-
 def expected_rows(db: Path, queries: dict[str, str]) -> dict[str, int]:
     """Row counts each canned query must return with its parameters left empty."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = connect(f"file:{db}?mode=ro")
     out = {}
     for name, sql in queries.items():
         out[name] = len(conn.execute(sql, {p: "" for p in named_parameters(sql)}).fetchall())
@@ -66,7 +51,7 @@ def request_plan(db: Path) -> list[dict]:
     """The mix of requests, each with what its response must satisfy."""
     queries = canned_queries()
     rows = expected_rows(db, queries)
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = connect(f"file:{db}?mode=ro")
     models = conn.execute("select count(*) from models").fetchone()[0]
     db_bytes = db.read_bytes()
     plan = [

@@ -20,7 +20,7 @@ Then it serves the built database and times each canned query's JSON against
 a trivial `select 1` page (the floor), beside the query's SQL run directly,
 the rows and the bytes returned; written to build/bench/serve.json.
 
-    python -m scripts.bench [--sizes 10000,100000,1000000] [--runs 3]
+    python -m scripts.tools.bench [--sizes 10000,100000,1000000] [--runs 3]
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ import argparse
 import csv
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scripts.package import DESCRIPTOR, ROOT, SQLITE_TYPES, Package
+from scripts.package import DB_NAME, DESCRIPTOR, ROOT, SQLITE_TYPES, Package, connect
 
 OUT = ROOT / "build" / "bench"
 AS_OF = "2026-11-26"
@@ -84,6 +85,7 @@ def generate(n_events: int, folder: Path, seed: int = 1) -> dict[str, int]:
     for _ in range(n_events - n_models):
         per_model[rng.randrange(n_models)] += 1
     rows = []
+    licensed = 0  # licences are handed out in turn, so every one is cited (a rule of the package)
     for i, m in enumerate(models):
         day0 = 737000 + rng.randrange(2000)  # first events from late 2018 to early 2024
         used = set()
@@ -96,11 +98,16 @@ def generate(n_events: int, folder: Path, seed: int = 1) -> dict[str, int]:
                 if key in used:
                     continue
             used.add(key)
-            lic = rng.choice(licenses) if kind in ("weights_open", "code_inference") else ""
+            lic = ""
+            if kind in ("weights_open", "code_inference"):
+                lic, licensed = licenses[licensed % n_lic], licensed + 1
             rows.append([m, date, kind, "day", "", lic, f"https://example.org/{m}/{kind}/{j}",
                          text(rng, 150)])
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
     write("events", rows)
+    shutil.copy(ROOT / "data" / "event_types.csv", data / "event_types.csv")
+    with (data / "event_types.csv").open(encoding="utf-8") as f:
+        counts["event_types"] = sum(1 for _ in f) - 1
     write("pledges", ([f"pledge-{i:07d}", model_org[models[i]], models[i], "", "2024-01-01",
                        "Spokesperson", text(rng, 140), "", "", f"https://example.org/pledges/{i}",
                        text(rng, 60)] for i in range(n_pledges)))
@@ -164,7 +171,7 @@ def steps(folder: Path, work: Path) -> dict[str, list[str]]:
               "        n += sum(1 for _ in csv.reader(f))\n"
               "print(n)\n")
     return {
-        "validate": [py, "-m", "scripts.validate", str(folder / "datapackage.json")],
+        "validate": [py, "-m", "scripts.validate", "--package", str(folder / "datapackage.json")],
         "build": [py, "-m", "scripts.build", "--package", str(folder / "datapackage.json"),
                   "--db", str(work / "ours.db")],
         "floor": ["sh", "-c", f"rm -f {work / 'floor.db'} && sqlite3 {work / 'floor.db'} < {script}"],
@@ -223,7 +230,7 @@ SERVE_TARGET = 2.0  # a canned query within this many times the trivial page
 
 
 def serve_params(sql: str) -> dict[str, str]:
-    from scripts.loadtest import named_parameters
+    from scripts.metadata import named_parameters
 
     return {p: SERVE_PARAMS.get(p, "") for p in named_parameters(sql)}
 
@@ -240,9 +247,9 @@ def serve_bench(requests: int) -> list[dict]:
     import urllib.request
 
     from scripts import serve
-    from scripts.loadtest import DB, canned_queries
+    from scripts.metadata import DATABASE as DB, canned_queries
 
-    db, metadata = ROOT / "build" / "open-weights-lag.db", ROOT / "build" / "metadata.json"
+    db, metadata = ROOT / "build" / DB_NAME, ROOT / "build" / "metadata.json"
     if not (db.exists() and metadata.exists()):
         raise SystemExit("serve benchmark: run `make all` first (needs the built database and metadata)")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -294,11 +301,10 @@ def serve_bench(requests: int) -> list[dict]:
 
 def direct_sql_ms(db: Path) -> dict[str, float]:
     """Each canned query's SQL alone, on the same database and parameters (median of 50)."""
-    import sqlite3
 
-    from scripts.loadtest import canned_queries
+    from scripts.metadata import canned_queries
 
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = connect(f"file:{db}?mode=ro")
     out = {}
     for name, sql in canned_queries().items():
         params = serve_params(sql)

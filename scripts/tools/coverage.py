@@ -2,7 +2,7 @@
 year, gaps to fill (models with one event, weights events that came late
 without a second source) and sources by domain.
 
-Usage: python -m scripts.coverage [build/open-weights-lag.db]
+Usage: python -m scripts.tools.coverage [build/<name>.db]
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlite3
 import sys
 from urllib.parse import urlsplit
 
-from scripts.package import DB_NAME, ROOT
+from scripts.package import DB_NAME, NAME, ROOT
 
 
 def table(title: str, rows: list[tuple], headers: tuple[str, ...]) -> None:
@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
     version, as_of = q("select version, as_of from package")[0]
     totals = q("select (select count(*) from organizations), (select count(*) from models), "
                "(select count(*) from events), (select count(*) from pledges)")[0]
-    print(f"# Coverage of open-weights-lag {version}, as of {as_of}")
+    print(f"# Coverage of {NAME} {version}, as of {as_of}")
     print("organizations {}, models {}, events {}, pledges {}".format(*totals))
     table("Per organization", q(
         "select organization_id, count(*), sum(release_pattern = 'open at launch'), "
@@ -45,9 +45,9 @@ def main(argv: list[str]) -> int:
         "from model_lags group by 1 order by 1"), ("year", "models", "opened later"))
     table("Events by type", q("select event_type, count(*) from events group by 1 order by 2 desc"),
           ("event type", "events"))
-    table("Weights or code events without a licence (should be none)", q(
-        "select model_id, date, event_type from events where license_id is null and event_type in "
-        "('weights_partial','weights_gated','weights_open','code_inference','code_training')"),
+    table("Events without the licence their type requires (should be none)", q(
+        "select e.model_id, e.date, e.event_type from events e join event_types t "
+        "on t.event_type = e.event_type where e.license_id is null and t.licence = 'required'"),
         ("model", "date", "event type"))
     table("Models with only one event", q(
         "select model_id, organization_id from model_lags where events = 1 order by 2, 1"),

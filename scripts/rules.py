@@ -1,0 +1,197 @@
+"""The rules of the package that a Table Schema cannot express: each defined
+once, here, as an SQL query over the loaded tables, and run the same way by
+`make validate` and by the build (scripts/pipeline.py).
+
+A rule's query returns one row per offending row: `row` (the rowid of the
+offending row in `table`, which is its position in the CSV), `value`, and any
+further columns its message names in braces. Parameters: :as_of.
+
+Severity: an error stops the build; a warning is printed and the build goes
+on. Rules that read derived tables (model_lags) run after those are built.
+"""
+from __future__ import annotations
+
+import csv
+import sqlite3
+from dataclasses import dataclass
+
+from scripts.package import Package, Problem
+
+# Text that cites a lookup id instead of a URL ("... id 71619832572").
+LOOKUP_ID_GLOB = "*id [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    table: str
+    column: str
+    sql: str
+    expected: str
+    severity: str = "error"
+    after_derived: bool = False
+
+
+RULES = [
+    # events
+    Rule("event-after-as-of", "events", "date",
+         "SELECT rowid AS row, date AS value FROM events WHERE date > :as_of",
+         "after the package's as_of date {as_of}; expected an event that has happened"),
+    Rule("month-precision-first-day", "events", "date",
+         "SELECT rowid AS row, date AS value FROM events "
+         "WHERE date_precision = 'month' AND substr(date, 9, 2) <> '01'",
+         "date_precision is month; expected the first day of the month (YYYY-MM-01)"),
+    Rule("year-precision-january-first", "events", "date",
+         "SELECT rowid AS row, date AS value FROM events "
+         "WHERE date_precision = 'year' AND substr(date, 6, 5) <> '01-01'",
+         "date_precision is year; expected YYYY-01-01"),
+    Rule("licence-required", "events", "license_id",
+         "SELECT e.rowid AS row, '' AS value, e.event_type FROM events e "
+         "JOIN event_types t ON t.event_type = e.event_type "
+         "WHERE t.licence = 'required' AND e.license_id IS NULL",
+         "event_type {event_type} expected a licence (licenses.license_id)"),
+    Rule("licence-not-allowed", "events", "license_id",
+         "SELECT e.rowid AS row, e.license_id AS value, e.event_type FROM events e "
+         "JOIN event_types t ON t.event_type = e.event_type "
+         "WHERE t.licence = 'none' AND e.license_id IS NOT NULL",
+         "event_type {event_type} expected no licence (only the types whose "
+         "event_types.licence is required or optional name one)"),
+    Rule("event-before-founding", "events", "date",
+         "SELECT e.rowid AS row, e.date AS value, o.organization_id, o.founded_year FROM events e "
+         "JOIN models m ON m.model_id = e.model_id "
+         "JOIN organizations o ON o.organization_id = m.organization_id "
+         "WHERE CAST(substr(e.date, 1, 4) AS INTEGER) < o.founded_year",
+         "before {organization_id} was founded ({founded_year}); expected a date in or after that year"),
+    Rule("coarse-date-explained", "events", "notes",
+         "SELECT rowid AS row, '' AS value, date_precision FROM events "
+         "WHERE date_precision <> 'day' AND notes IS NULL",
+         "date_precision is {date_precision}; expected a note saying why the day is not known",
+         severity="warning"),
+    # models
+    Rule("model-has-public-event", "models", "model_id",
+         "SELECT m.rowid AS row, m.model_id AS value, (SELECT group_concat(event_type, ', ') "
+         "FROM (SELECT event_type FROM event_types WHERE public ORDER BY event_type)) AS types "
+         "FROM models m WHERE NOT EXISTS (SELECT 1 FROM events e "
+         "JOIN event_types t ON t.event_type = e.event_type "
+         "WHERE e.model_id = m.model_id AND t.public)",
+         "no first public event; expected an events.csv row of type {types}"),
+    Rule("model-name-unique-in-organization", "models", "name",
+         "SELECT m.rowid AS row, m.name AS value, m.organization_id FROM models m "
+         "WHERE EXISTS (SELECT 1 FROM models n WHERE n.organization_id = m.organization_id "
+         "AND lower(n.name) = lower(m.name) AND n.rowid < m.rowid)",
+         "another model of {organization_id} has this name; expected one name per model "
+         "within an organization"),
+    Rule("weights-first-is-explained", "models", "notes",
+         "SELECT m.rowid AS row, '' AS value, l.first_public_event FROM models m "
+         "JOIN model_lags l ON l.model_id = m.model_id "
+         "JOIN event_types t ON t.event_type = l.first_public_event "
+         "WHERE t.weights IS NOT NULL AND m.notes IS NULL AND NOT EXISTS "
+         "(SELECT 1 FROM events e WHERE e.model_id = m.model_id AND e.notes IS NOT NULL)",
+         "first made public by {first_public_event}; expected a note (on the model or one of "
+         "its events) saying how it was released without an announcement",
+         after_derived=True),
+    # organizations and licences
+    Rule("founded-by-as-of", "organizations", "founded_year",
+         "SELECT rowid AS row, founded_year AS value FROM organizations "
+         "WHERE founded_year > CAST(substr(:as_of, 1, 4) AS INTEGER)",
+         "after the as_of year {as_of_year}"),
+    Rule("organization-has-model", "organizations", "organization_id",
+         "SELECT o.rowid AS row, o.organization_id AS value FROM organizations o "
+         "WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.organization_id = o.organization_id)",
+         "no model; expected at least one models.csv row of this organization"),
+    Rule("licence-is-used", "licenses", "license_id",
+         "SELECT l.rowid AS row, l.license_id AS value FROM licenses l "
+         "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.license_id = l.license_id)",
+         "not cited by any event; expected each licence to be the licence of an events.csv row"),
+    # pledges
+    Rule("pledge-by-as-of", "pledges", "made_on",
+         "SELECT rowid AS row, made_on AS value FROM pledges WHERE made_on > :as_of",
+         "after the package's as_of date {as_of}; expected a pledge already made"),
+    Rule("deadline-after-pledge", "pledges", "deadline",
+         "SELECT rowid AS row, deadline AS value, made_on FROM pledges WHERE deadline < made_on",
+         "before made_on {made_on}; expected a deadline on or after it"),
+    Rule("deadline-has-basis", "pledges", "deadline_basis",
+         "SELECT rowid AS row, '' AS value FROM pledges "
+         "WHERE deadline IS NOT NULL AND deadline_basis IS NULL",
+         "a deadline is given; expected a deadline_basis saying how it was derived"),
+    Rule("pledge-model-of-organization", "pledges", "organization_id",
+         "SELECT p.rowid AS row, p.organization_id AS value, p.model_id, "
+         "m.organization_id AS owner FROM pledges p JOIN models m ON m.model_id = p.model_id "
+         "WHERE m.organization_id <> p.organization_id",
+         "model {model_id} belongs to {owner}; expected the same organization"),
+]
+
+
+def _table_rules(pkg: Package) -> list[Rule]:
+    """Rules every table obeys, generated from its schema: rows sorted by the
+    primary key, no text with stray whitespace, no note citing a lookup id."""
+    rules = []
+    for res in pkg.resources.values():
+        pk = res.primary_key
+        cols = ", ".join(f"coalesce([{k}], '') AS k{i}, coalesce(lag([{k}]) OVER w, '') AS p{i}"
+                         for i, k in enumerate(pk))
+        key = ", ".join(f"k{i}" for i in range(len(pk)))
+        previous = ", ".join(f"p{i}" for i in range(len(pk)))
+        shown = " || ',' || ".join(f"coalesce([{k}], '')" for k in pk)
+        rules.append(Rule(
+            f"{res.name}-sorted", res.name, ",".join(pk),
+            f"SELECT row, value FROM (SELECT rowid AS row, {shown} AS value, {cols} "
+            f"FROM [{res.name}] WINDOW w AS (ORDER BY rowid)) "
+            f"WHERE row > 1 AND ({key}) < ({previous}) LIMIT 1",
+            f"rows out of order; expected rows sorted by {','.join(pk)} "
+            "(this row sorts before the row above it)"))
+        for field in res.fields:
+            if field["type"] != "string":
+                continue
+            col = field["name"]
+            rules.append(Rule(
+                f"{res.name}-{col}-trimmed", res.name, col,
+                f"SELECT rowid AS row, [{col}] AS value FROM [{res.name}] "
+                f"WHERE [{col}] <> trim([{col}], ' ' || char(9, 10, 11, 12, 13, 160))",
+                "leading or trailing whitespace; expected the value without it"))
+            if col == "notes":
+                rules.append(Rule(
+                    f"{res.name}-notes-cite-urls", res.name, col,
+                    f"SELECT rowid AS row, [{col}] AS value FROM [{res.name}] "
+                    f"WHERE [{col}] GLOB '{LOOKUP_ID_GLOB}'",
+                    "cites a lookup id; expected sources cited by their URL"))
+    return rules
+
+
+def rules_for(pkg: Package) -> list[Rule]:
+    return _table_rules(pkg) + [r for r in RULES if r.table in pkg.resources]
+
+
+def run(conn: sqlite3.Connection, pkg: Package, after_derived: bool) -> list[Problem]:
+    """Every problem the rules of one phase find, with the CSV line of each row."""
+    conn.row_factory = sqlite3.Row
+    params = {"as_of": pkg.as_of}
+    found = []
+    try:
+        for rule in rules_for(pkg):
+            if rule.after_derived != after_derived:
+                continue
+            for row in conn.execute(rule.sql, params):
+                found.append((rule, dict(row)))
+    finally:
+        conn.row_factory = None
+    lines: dict[str, list[int]] = {}
+    problems = []
+    for rule, row in found:
+        res = pkg[rule.table]
+        if rule.table not in lines:
+            lines[rule.table] = line_numbers(res)
+        numbers = lines[rule.table]
+        line = numbers[row["row"] - 1] if 0 < row["row"] <= len(numbers) else None
+        text = rule.expected.format(as_of=pkg.as_of, as_of_year=pkg.as_of[:4], **row)
+        value = "" if row["value"] is None else row["value"]
+        problems.append(Problem(res.relpath, line, rule.column, value, text, rule.severity))
+    return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
+
+
+def line_numbers(res) -> list[int]:
+    """The file line on which each data row ends (the header is line 1)."""
+    with res.path.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        return [reader.line_num for _ in reader]
