@@ -3,8 +3,9 @@ once, here, as an SQL query over the loaded tables, and run the same way by
 `make validate` and by the build (scripts/pipeline.py).
 
 A rule's query returns one row per offending row: `row` (the rowid of the
-offending row in `table`, which is its position in the CSV), `value`, and any
-further columns its message names in braces. Parameters: :as_of.
+offending row in `table`, which is its position in the CSV), `value`, optionally
+`column` (when one rule covers several columns) and any further columns its
+message names in braces. Parameters: :as_of.
 
 Severity: an error stops the build; a warning is printed and the build goes
 on. Rules that read derived tables (model_lags) run after those are built.
@@ -119,6 +120,21 @@ RULES = [
          "m.organization_id AS owner FROM pledges p JOIN models m ON m.model_id = p.model_id "
          "WHERE m.organization_id <> p.organization_id",
          "model {model_id} belongs to {owner}; expected the same organization"),
+    # component checks
+    Rule("check-by-as-of", "component_checks", "checked_on",
+         "SELECT rowid AS row, checked_on AS value FROM component_checks WHERE checked_on > :as_of",
+         "after the package's as_of date {as_of}; expected a check already made"),
+    Rule("unknown-has-reason", "component_checks", "notes",
+         "SELECT rowid AS row, '' AS value FROM component_checks "
+         "WHERE status = 'unknown' AND notes IS NULL",
+         "status is unknown; expected a note saying what was looked at and why it is unsettled"),
+    Rule("check-agrees-with-events", "component_checks", "status",
+         "SELECT c.rowid AS row, c.status AS value, c.component, min(e.date) AS released_on "
+         "FROM component_checks c JOIN event_types t ON t.component = c.component "
+         "JOIN events e ON e.model_id = c.model_id AND e.event_type = t.event_type "
+         "WHERE e.date <= c.checked_on GROUP BY c.rowid",
+         "{component} was released on {released_on} (events.csv); expected no check row for a "
+         "released component"),
 ]
 
 
@@ -140,21 +156,21 @@ def _table_rules(pkg: Package) -> list[Rule]:
             f"WHERE row > 1 AND ({key}) < ({previous}) LIMIT 1",
             f"rows out of order; expected rows sorted by {','.join(pk)} "
             "(this row sorts before the row above it)"))
-        for field in res.fields:
-            if field["type"] != "string":
-                continue
-            col = field["name"]
+        text = [f["name"] for f in res.fields if f["type"] == "string"]
+        untrimmed = [f"[{c}] <> trim([{c}], ' ' || char(9, 10, 11, 12, 13, 160))" for c in text]
+        which = " ".join(f"WHEN {u} THEN '{c}'" for c, u in zip(text, untrimmed))
+        first = " ".join(f"WHEN {u} THEN [{c}]" for c, u in zip(text, untrimmed))
+        rules.append(Rule(
+            f"{res.name}-trimmed", res.name, "",
+            f"SELECT rowid AS row, CASE {which} END AS [column], CASE {first} END AS value "
+            f"FROM [{res.name}] WHERE {' OR '.join(untrimmed)}",
+            "leading or trailing whitespace; expected the value without it"))
+        if "notes" in text:
             rules.append(Rule(
-                f"{res.name}-{col}-trimmed", res.name, col,
-                f"SELECT rowid AS row, [{col}] AS value FROM [{res.name}] "
-                f"WHERE [{col}] <> trim([{col}], ' ' || char(9, 10, 11, 12, 13, 160))",
-                "leading or trailing whitespace; expected the value without it"))
-            if col == "notes":
-                rules.append(Rule(
-                    f"{res.name}-notes-cite-urls", res.name, col,
-                    f"SELECT rowid AS row, [{col}] AS value FROM [{res.name}] "
-                    f"WHERE [{col}] GLOB '{LOOKUP_ID_GLOB}'",
-                    "cites a lookup id; expected sources cited by their URL"))
+                f"{res.name}-notes-cite-urls", res.name, "notes",
+                f"SELECT rowid AS row, notes AS value FROM [{res.name}] "
+                f"WHERE notes GLOB '{LOOKUP_ID_GLOB}'",
+                "cites a lookup id; expected sources cited by their URL"))
     return rules
 
 
@@ -185,7 +201,8 @@ def run(conn: sqlite3.Connection, pkg: Package, after_derived: bool) -> list[Pro
         line = numbers[row["row"] - 1] if 0 < row["row"] <= len(numbers) else None
         text = rule.expected.format(as_of=pkg.as_of, as_of_year=pkg.as_of[:4], **row)
         value = "" if row["value"] is None else row["value"]
-        problems.append(Problem(res.relpath, line, rule.column, value, text, rule.severity))
+        column = row.pop("column", None) or rule.column
+        problems.append(Problem(res.relpath, line, column, value, text, rule.severity))
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.line or 0))
 
 

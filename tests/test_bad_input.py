@@ -315,8 +315,8 @@ def bad_as_of(pkg):
 
 def unused_licence(pkg):
     def edit(rows):
-        rows.append(["Zzz-Unused-1.0", "Unused licence", "https://example.org/l", "true", "yes",
-                     "permissive"])
+        row = ["Zzz-Unused-1.0", "Unused licence", "https://example.org/l", "true", "yes", "permissive"]
+        rows.append(row + [""] * (len(rows[0]) - len(row)))
     rewrite(raw(pkg, "licenses"), edit)
     line = line_of(pkg, "licenses", find_row(pkg, "licenses", license_id="Zzz-Unused-1.0"))
     return [f"data/licenses.csv:{line}: license_id: 'Zzz-Unused-1.0': not cited by any event"]

@@ -6,7 +6,8 @@ import re
 from scripts import pipeline
 from scripts.package import DESCRIPTOR
 
-RESOURCES = ["organizations", "models", "event_types", "events", "licenses", "pledges"]
+RESOURCES = ["organizations", "models", "components", "event_types", "events", "licenses", "pledges",
+             "component_checks"]
 
 
 def test_package_metadata(package):
@@ -33,6 +34,7 @@ def test_closed_lists_are_enums(package):
     enums = {
         ("event_types", "licence"): 3,
         ("event_types", "weights"): 4,
+        ("component_checks", "status"): 2,
         ("events", "date_precision"): 3,
         ("organizations", "kind"): 5,
         ("models", "modality"): 10,
@@ -66,6 +68,9 @@ def test_keys(package):
         ("events", "model_id", "models"),
         ("events", "license_id", "licenses"),
         ("events", "event_type", "event_types"),
+        ("event_types", "component", "components"),
+        ("component_checks", "model_id", "models"),
+        ("component_checks", "component", "components"),
         ("pledges", "organization_id", "organizations"),
         ("pledges", "model_id", "models"),
     }

@@ -72,6 +72,8 @@ SELECT
 FROM lags
 ORDER BY model_id;
 
+CREATE UNIQUE INDEX idx_model_lags_model_id ON model_lags (model_id);
+
 CREATE INDEX idx_model_lags_organization_id ON model_lags (organization_id);
 
 CREATE INDEX idx_model_lags_release_pattern ON model_lags (release_pattern);

@@ -42,6 +42,7 @@ OUT = ROOT / "build" / "bench"
 AS_OF = "2026-11-26"
 # Proportions of the real data per event.
 PER_EVENT = {"models": 0.48, "organizations": 0.065, "licenses": 0.08, "pledges": 0.02}
+VOCABULARIES = {"event_types", "components"}
 EVENT_TYPES = ["announced", "paper", "api", "product", "weights_open", "code_inference", "retired"]
 WORDS = ("model weights release open licence announced paper api product research preview "
          "checkpoint parameters tokens context multimodal reasoning benchmark").split()
@@ -65,10 +66,11 @@ def generate(n_events: int, folder: Path, seed: int = 1) -> dict[str, int]:
     fields = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in descriptor["resources"]}
 
     def write(name: str, rows) -> None:
+        width = len(fields[name])
         with (data / f"{name}.csv").open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
             w.writerow(fields[name])
-            w.writerows(rows)
+            w.writerows(list(r) + [""] * (width - len(r)) for r in rows)
 
     orgs = [f"org-{i:07d}" for i in range(n_orgs)]
     write("organizations", ([o, f"Organization {i}", "US", "company", f"https://example.org/{o}",
@@ -105,12 +107,20 @@ def generate(n_events: int, folder: Path, seed: int = 1) -> dict[str, int]:
                          text(rng, 150)])
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
     write("events", rows)
-    shutil.copy(ROOT / "data" / "event_types.csv", data / "event_types.csv")
-    with (data / "event_types.csv").open(encoding="utf-8") as f:
-        counts["event_types"] = sum(1 for _ in f) - 1
     write("pledges", ([f"pledge-{i:07d}", model_org[models[i]], models[i], "", "2024-01-01",
                        "Spokesperson", text(rng, 140), "", "", f"https://example.org/pledges/{i}",
                        text(rng, 60)] for i in range(n_pledges)))
+    # The vocabularies are copied as they are; any other table is left empty.
+    for res in descriptor["resources"]:
+        name = res["name"]
+        if (data / f"{name}.csv").exists():
+            continue
+        if name in VOCABULARIES:
+            shutil.copy(ROOT / res["path"], data / f"{name}.csv")
+        else:
+            write(name, [])
+        with (data / f"{name}.csv").open(encoding="utf-8") as f:
+            counts[name] = sum(1 for _ in f) - 1
     descriptor["as_of"] = AS_OF
     (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
     counts["events"] = len(rows)
