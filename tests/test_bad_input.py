@@ -358,6 +358,44 @@ def note_cites_lookup_id(pkg):
     return [f"data/events.csv:{line}: notes: 'Date from the index, id 71619832572.': cites a lookup id"]
 
 
+def check_status_outside_list(pkg):
+    line = set_cell(pkg, "component_checks", 0, "status", "maybe")
+    return [f"data/component_checks.csv:{line}: status: 'maybe': expected one of: not released, unknown"]
+
+
+def check_without_page(pkg):
+    line = set_cell(pkg, "component_checks", 0, "source_url", "")
+    return [f"data/component_checks.csv:{line}: source_url: '': missing; expected a value (required)"]
+
+
+def unknown_without_reason(pkg):
+    row = find_row(pkg, "component_checks", status="not released")
+    set_cell(pkg, "component_checks", row, "status", "unknown")
+    line = set_cell(pkg, "component_checks", row, "notes", "")
+    return [f"data/component_checks.csv:{line}: notes: '': status is unknown; expected a note"]
+
+
+def check_contradicts_release(pkg):
+    def edit(rows):
+        header = rows[0]
+        row = dict.fromkeys(header, "")
+        row.update(model_id="grok-1", component="inference_code", status="not released",
+                   checked_on="2026-12-01", source_url="https://github.com/xai-org/grok-1")
+        rows.append([row[h] for h in header])
+        rows[1:] = sorted(rows[1:], key=lambda r: (r[0], r[1]))
+    rewrite(raw(pkg, "component_checks"), edit)
+    line = line_of(pkg, "component_checks", find_row(pkg, "component_checks", model_id="grok-1",
+                                                     component="inference_code"))
+    return [f"data/component_checks.csv:{line}: status: 'not released': inference_code was released "
+            "on 2024-03-17"]
+
+
+def released_component_without_date(pkg):
+    row = find_row(pkg, "events", event_type="code_training")
+    line = set_cell(pkg, "events", row, "date", "")
+    return [f"data/events.csv:{line}: date: '': missing; expected a value (required)"]
+
+
 CASES = [
     wrong_type, missing_required, outside_enum, bad_slug, bad_url, bad_country,
     negative_parameters, duplicate_primary_key, dangling_event_model, dangling_event_license,
@@ -368,7 +406,8 @@ CASES = [
     missing_column, extra_column, reordered_columns, empty_file, header_only_events, blank_line,
     missing_final_newline, descriptor_not_json, resource_path_missing, resource_path_escapes,
     bad_as_of, unused_licence, organization_without_model, two_models_one_name,
-    weights_first_without_note, note_cites_lookup_id,
+    weights_first_without_note, note_cites_lookup_id, check_status_outside_list, check_without_page,
+    unknown_without_reason, check_contradicts_release, released_component_without_date,
 ]
 # Cases Frictionless itself cannot read rows of (the descriptor or a file cannot be opened),
 # and those whose first problem is a matter of bytes or header, not of a row's cells.

@@ -1,7 +1,7 @@
 """The site in a real browser: pages load without console errors (under the
 site's Content-Security-Policy), every chart actually draws, the dashboard's
 marks match the rows its queries return, and a dashboard filter changes the
-drawing. Screenshots go to build/screenshots/.
+drawing. Screenshots go to a temporary folder ($OWL_SCREENSHOTS if set).
 
 Uses Playwright with Debian's Chromium (/usr/bin/chromium). Without Chromium
 these tests are skipped, except under CI (CI=true), where that is a failure.
@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -19,17 +20,18 @@ import pytest
 import yaml
 
 from scripts.metadata import METADATA_YML, query_url
-from scripts.package import ROOT
+from scripts.package import connect
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = ROOT / "build" / "screenshots"
+# Screenshots go to a temporary folder (OWL_SCREENSHOTS names another), never into the repository.
+SCREENSHOTS = Path(os.environ.get("OWL_SCREENSHOTS") or Path(tempfile.gettempdir()) / "owl-screenshots")
 HAND_WRITTEN = yaml.safe_load(METADATA_YML.read_text(encoding="utf-8"))
 QUERIES = HAND_WRITTEN["databases"]["open-weights-lag"]["queries"]
 DASHBOARD = HAND_WRITTEN["plugins"]["datasette-dashboards"]["release-lags"]
 CHARTED = sorted(name for name, q in QUERIES.items() if q.get("chart"))
 # The SVG group vega draws each dashboard chart's marks into.
 MARK_GROUP = {"timeline": "mark-rect", "lag-by-organization": "mark-symbol",
-              "patterns-by-year": "mark-rect", "pledges": "mark-rect"}
+              "patterns-by-year": "mark-rect", "pledges": "mark-rect", "openness-by-year": "mark-rect"}
 
 
 def _browser_missing() -> str | None:
@@ -162,7 +164,7 @@ def _dashboard_rows(db: Path, chart: str, params: dict[str, str]) -> list[tuple]
     from datasette_dashboards import replace_opts_in_query
 
     sql = replace_opts_in_query(DASHBOARD["charts"][chart]["query"], params)
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     try:
         return conn.execute(sql, params).fetchall()
     finally:

@@ -100,3 +100,61 @@ def test_no_negative_lag(built_db):
         "select model_id from model_lags where lag_days = 0 and lag_precision = 'day' "
         "and open_weights_date < first_public_date").fetchall()
     assert rows == []
+
+
+# Components, each checked against the source cited in events.csv or component_checks.csv.
+def _components(built_db, model_id):
+    conn = sqlite3.connect(built_db)
+    return {c: (s, d, lic) for c, s, d, lic in conn.execute(
+        "select component, status, released_on, license_id from model_components "
+        "where model_id = ?", [model_id])}
+
+
+def test_grok_1_opened_weights_and_inference_code_only(built_db):
+    """xai-org/grok-1 (2024-03-17): Apache-2.0 weights and JAX sampling code; the README
+    offers no training code, no data, no data description and no paper."""
+    assert _components(built_db, "grok-1") == {
+        "weights": ("released", "2024-03-17", "Apache-2.0"),
+        "inference_code": ("released", "2024-03-17", "Apache-2.0"),
+        "training_code": ("not released", None, None),
+        "training_data": ("not released", None, None),
+        "data_documentation": ("not released", None, None),
+        "paper": ("not released", None, None),
+    }
+    conn = sqlite3.connect(built_db)
+    assert conn.execute("select openness_class, weights_lag_days, inference_code_lag_days "
+                        "from model_openness where model_id = 'grok-1'").fetchone() == \
+        ("open weights (OSI licence)", 135, 135)
+
+
+def test_olmo_is_open_source(built_db):
+    """OLMo 1 (2024-02-01): Apache-2.0 weights, training code and Dolma, with its datasheet."""
+    components = _components(built_db, "olmo")
+    assert {c: s for c, (s, _, _) in components.items()} == dict.fromkeys(components, "released")
+    assert components["training_code"] == ("released", "2024-02-01", "Apache-2.0")
+    conn = sqlite3.connect(built_db)
+    assert conn.execute("select openness_class from model_openness where model_id = 'olmo'"
+                        ).fetchone() == ("open source",)
+
+
+def test_molmo_data_came_after_its_weights(built_db):
+    """Molmo's weights came out on 2024-09-25; its PixMo training data on 2024-11-27."""
+    conn = sqlite3.connect(built_db)
+    row = conn.execute("select weights_date, training_data, training_data_date, training_data_lag_days "
+                       "from model_openness where model_id = 'molmo'").fetchone()
+    assert row == ("2024-09-25", "released", "2024-11-27", 63)
+
+
+def test_every_model_has_an_openness_row_and_six_components(built_db):
+    conn = sqlite3.connect(built_db)
+    models = conn.execute("select count(*) from models").fetchone()[0]
+    assert conn.execute("select count(*) from model_openness").fetchone()[0] == models
+    assert conn.execute("select count(*) from model_components").fetchone()[0] == 6 * models
+    classes = {c for (c,) in conn.execute("select distinct openness_class from model_openness")}
+    assert classes <= {"open source", "open weights (OSI licence)", "open weights (restricted)",
+                       "partial weights", "gated", "closed"}
+    # closed means no weights of any kind, and nothing else is closed
+    assert conn.execute("select count(*) from model_openness o join model_lags l using (model_id) "
+                        "where (o.openness_class = 'closed') <> (l.open_weights_date is null and "
+                        "l.gated_weights_date is null and l.partial_weights_date is null)"
+                        ).fetchone()[0] == 0

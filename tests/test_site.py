@@ -23,6 +23,11 @@ EXPECTED_COLUMNS = {
     "lag_trend": ["year", "models", "open_at_launch", "opened_later", "closed", "median_lag_days"],
     "search": ["model_id", "name", "organization_id", "release_pattern"],
     "new_open_weights": ["date", "name", "organization_id", "license_id", "atom_id", "atom_title", "atom_updated"],
+    "openness": ["organization_id", "openness_class", "models", "model_names"],
+    "what_each_model_released": ["model_id", "openness_class", "component", "status", "released_on", "lag_days",
+                                 "license_id", "checked_on", "source_url"],
+    "openness_share": ["organization_id", "openness_class", "models", "share_percent"],
+    "openness_by_year": ["year", "openness_class", "models"],
 }
 
 FILLED = {
@@ -34,6 +39,9 @@ FILLED = {
     "pledge_status": "status=kept",
     "model_history": "model=grok-1",
     "search": "q=grok",
+    "openness": "organization=ai2",
+    "what_each_model_released": "model=grok-1",
+    "openness_share": "organization=meta",
 }
 
 
