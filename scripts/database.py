@@ -55,9 +55,13 @@ def insert(conn: sqlite3.Connection, res: Resource, batches) -> None:
 
 
 def create_indexes(db: sqlite_utils.Database, res: Resource) -> None:
+    """An index for each foreign key (unless another index starts with its columns)
+    and for the columns people filter on."""
+    extra = EXTRA_INDEXES.get(res.name, [])
     for fk in res.foreign_keys:
-        db[res.name].create_index(fk["fields"], find_unique_name=True)
-    for index in EXTRA_INDEXES.get(res.name, []):
+        if not any(index[:len(fk["fields"])] == fk["fields"] for index in extra):
+            db[res.name].create_index(fk["fields"], find_unique_name=True)
+    for index in extra:
         db[res.name].create_index(index, find_unique_name=True)
 
 

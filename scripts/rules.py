@@ -111,10 +111,53 @@ RULES = [
     Rule("deadline-after-pledge", "pledges", "deadline",
          "SELECT rowid AS row, deadline AS value, made_on FROM pledges WHERE deadline < made_on",
          "before made_on {made_on}; expected a deadline on or after it"),
-    Rule("deadline-has-basis", "pledges", "deadline_basis",
-         "SELECT rowid AS row, '' AS value FROM pledges "
-         "WHERE deadline IS NOT NULL AND deadline_basis IS NULL",
-         "a deadline is given; expected a deadline_basis saying how it was derived"),
+    Rule("deadline-when-stated", "pledges", "deadline",
+         "SELECT rowid AS row, coalesce(deadline, '') AS value, deadline_reading FROM pledges "
+         "WHERE (deadline IS NOT NULL) <> (deadline_reading = 'stated')",
+         "deadline_reading is {deadline_reading}; expected a deadline exactly when the reading is "
+         "stated (other readings compute it from made_on)"),
+    Rule("follow-up-links", "pledges", "follows_pledge_id",
+         "SELECT rowid AS row, coalesce(follows_pledge_id, '') AS value, kind FROM pledges "
+         "WHERE (kind = 'follow-up') <> (follows_pledge_id IS NOT NULL AND follow_up IS NOT NULL)",
+         "kind is {kind}; expected follows_pledge_id and follow_up exactly for a follow-up"),
+    Rule("follow-up-after-pledge", "pledges", "made_on",
+         "SELECT p.rowid AS row, p.made_on AS value, f.pledge_id AS earlier, f.made_on AS earlier_on "
+         "FROM pledges p JOIN pledges f ON f.pledge_id = p.follows_pledge_id "
+         "WHERE CASE p.made_on_precision WHEN 'month' THEN date(p.made_on, '+1 month', '-1 day') "
+         "ELSE p.made_on END < f.made_on",
+         "before the pledge it follows ({earlier}, {earlier_on}); expected a later statement"),
+    Rule("policy-has-rule", "pledges", "policy_rule",
+         "SELECT rowid AS row, coalesce(policy_rule, '') AS value, kind FROM pledges "
+         "WHERE (kind = 'policy') <> (policy_rule IS NOT NULL) "
+         "OR (policy_rule = 'within-days') <> (policy_days IS NOT NULL)",
+         "kind is {kind}; expected a policy_rule exactly for a policy, and policy_days exactly "
+         "for a within-days rule"),
+    Rule("pledge-components-known", "pledges", "components",
+         "WITH RECURSIVE parts(row, rest, part) AS ("
+         " SELECT rowid, components || ';', NULL FROM pledges"
+         " UNION ALL SELECT row, substr(rest, instr(rest, ';') + 1),"
+         " substr(rest, 1, instr(rest, ';') - 1) FROM parts WHERE rest <> '')"
+         " SELECT parts.row AS row, parts.part AS value FROM parts"
+         " WHERE parts.part IS NOT NULL AND parts.part NOT IN (SELECT component FROM components)",
+         "unknown component; expected components.component values separated by ';'"),
+    Rule("pledge-second-source", "pledges", "second_source_url",
+         "SELECT rowid AS row, '' AS value FROM pledges WHERE second_source_url IS NULL",
+         "no second source; expected an independent source confirming the statement",
+         severity="warning"),
+    Rule("policy-models-of-a-policy", "policy_models", "pledge_id",
+         "SELECT c.rowid AS row, c.pledge_id AS value, p.kind FROM policy_models c "
+         "JOIN pledges p ON p.pledge_id = c.pledge_id WHERE p.kind <> 'policy'",
+         "that pledge is of kind {kind}; expected a policy"),
+    Rule("policy-models-of-the-organization", "policy_models", "model_id",
+         "SELECT c.rowid AS row, c.model_id AS value, m.organization_id AS owner, "
+         "p.organization_id FROM policy_models c JOIN pledges p ON p.pledge_id = c.pledge_id "
+         "JOIN models m ON m.model_id = c.model_id WHERE m.organization_id <> p.organization_id",
+         "belongs to {owner}; expected a model of the policy's organization {organization_id}"),
+    Rule("successor-for-successor-rule", "policy_models", "successor_model_id",
+         "SELECT c.rowid AS row, coalesce(c.successor_model_id, '') AS value, p.policy_rule "
+         "FROM policy_models c JOIN pledges p ON p.pledge_id = c.pledge_id "
+         "WHERE c.successor_model_id IS NOT NULL AND p.policy_rule <> 'previous-on-successor'",
+         "the policy's rule is {policy_rule}; expected a successor only under previous-on-successor"),
     Rule("pledge-model-of-organization", "pledges", "organization_id",
          "SELECT p.rowid AS row, p.organization_id AS value, p.model_id, "
          "m.organization_id AS owner FROM pledges p JOIN models m ON m.model_id = p.model_id "

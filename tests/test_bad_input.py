@@ -161,6 +161,33 @@ def model_without_public_event(pkg):
     return [f"data/models.csv:{line}: model_id: 'zzz-test-model': no first public event"]
 
 
+def follow_up_to_no_pledge(pkg):
+    row = find_row(pkg, "pledges", kind="follow-up")
+    line = set_cell(pkg, "pledges", row, "follows_pledge_id", "no-such-pledge")
+    return [f"data/pledges.csv:{line}: follows_pledge_id: 'no-such-pledge': not found; expected a value "
+            "of pledges.pledge_id"]
+
+
+def policy_names_unknown_model(pkg):
+    line = set_cell(pkg, "policy_models", 0, "model_id", "no-such-model")
+    return [f"data/policy_models.csv:{line}: model_id: 'no-such-model': not found; expected a value of "
+            "models.model_id"]
+
+
+def deadline_reading_outside_list(pkg):
+    row = find_row(pkg, "pledges", deadline_reading="soon")
+    line = set_cell(pkg, "pledges", row, "deadline_reading", "any day now")
+    return [f"data/pledges.csv:{line}: deadline_reading: 'any day now': not found; expected a value of "
+            "deadline_readings.deadline_reading (data/deadline_readings.csv): one of about 6 months"]
+
+
+def deadline_without_stated_reading(pkg):
+    row = find_row(pkg, "pledges", deadline_reading="soon")
+    line = set_cell(pkg, "pledges", row, "deadline", "2030-01-01")
+    return [f"data/pledges.csv:{line}: deadline: '2030-01-01': deadline_reading is soon; expected a "
+            "deadline exactly when the reading is stated"]
+
+
 def deadline_before_made_on(pkg):
     row = find_row(pkg, "pledges", deadline=lambda d: d != "")
     line = set_cell(pkg, "pledges", row, "deadline", "2000-01-01")
@@ -408,6 +435,8 @@ CASES = [
     bad_as_of, unused_licence, organization_without_model, two_models_one_name,
     weights_first_without_note, note_cites_lookup_id, check_status_outside_list, check_without_page,
     unknown_without_reason, check_contradicts_release, released_component_without_date,
+    follow_up_to_no_pledge, policy_names_unknown_model, deadline_reading_outside_list,
+    deadline_without_stated_reading,
 ]
 # Cases Frictionless itself cannot read rows of (the descriptor or a file cannot be opened),
 # and those whose first problem is a matter of bytes or header, not of a row's cells.
@@ -422,7 +451,7 @@ BYTES_OR_HEADER = ("starts with a UTF-8 byte-order mark", "carriage return", "bl
 def good_db(tmp_path_factory):
     """A last good database, built from the real package."""
     db = tmp_path_factory.mktemp("good") / DB_NAME
-    assert pipeline.build(ROOT / "datapackage.json", db) == []
+    assert pipeline.errors(pipeline.build(ROOT / "datapackage.json", db)) == []
     return db
 
 
@@ -485,10 +514,12 @@ def test_command_lines_refuse_unknown_arguments(command, capsys):
 
 
 def test_header_only_pledges_is_accepted(package_copy, tmp_path):
-    """pledges is optional content: a header-only file is valid and builds an empty table."""
-    p = raw(package_copy, "pledges")
-    p.write_text(p.read_text(encoding="utf-8").split("\n")[0] + "\n", encoding="utf-8")
+    """pledges is optional content: a header-only file (and so no policy coverage) is valid
+    and builds an empty table."""
+    for name in ("pledges", "policy_models"):
+        p = raw(package_copy, name)
+        p.write_text(p.read_text(encoding="utf-8").split("\n")[0] + "\n", encoding="utf-8")
     db = tmp_path / "ok.db"
-    assert pipeline.build(package_copy, db) == []
+    assert pipeline.errors(pipeline.build(package_copy, db)) == []
     import sqlite3
     assert sqlite3.connect(db).execute("select count(*) from pledges").fetchone()[0] == 0

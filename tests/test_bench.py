@@ -10,7 +10,7 @@ from scripts.tools import bench
 
 def test_synthetic_package_is_valid_and_proportionate(tmp_path):
     counts = bench.generate(600, tmp_path)
-    assert pipeline.validate(tmp_path / "datapackage.json") == []
+    assert pipeline.errors(pipeline.validate(tmp_path / "datapackage.json")) == []
     pkg = Package(tmp_path / "datapackage.json")
     for name, res in pkg.resources.items():
         with res.path.open(encoding="utf-8", newline="") as f:

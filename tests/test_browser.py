@@ -31,7 +31,8 @@ DASHBOARD = HAND_WRITTEN["plugins"]["datasette-dashboards"]["release-lags"]
 CHARTED = sorted(name for name, q in QUERIES.items() if q.get("chart"))
 # The SVG group vega draws each dashboard chart's marks into.
 MARK_GROUP = {"timeline": "mark-rect", "lag-by-organization": "mark-symbol",
-              "patterns-by-year": "mark-rect", "pledges": "mark-rect", "openness-by-year": "mark-rect"}
+              "patterns-by-year": "mark-rect", "pledges": "mark-rect", "openness-by-year": "mark-rect",
+              "pledge-timeline": "mark-rect"}
 
 
 def _browser_missing() -> str | None:

@@ -37,9 +37,9 @@ def test_primary_and_foreign_keys(built_db, package):
 def test_indexes_on_foreign_keys_and_filters(built_db, package):
     db = sqlite_utils.Database(built_db)
     for res in package.resources.values():
-        indexed = {tuple(i.columns) for i in db[res.name].indexes}
+        leading = {i.columns[0] for i in db[res.name].indexes}
         for fk in res.foreign_keys:
-            assert (fk["fields"][0],) in indexed, (res.name, fk)
+            assert fk["fields"][0] in leading, (res.name, fk)
     # event_type filters (and the newest-first list of one event type) use this one
     assert ("event_type", "date") in {tuple(i.columns) for i in db["events"].indexes}
 
@@ -104,8 +104,8 @@ def test_package_table_matches_descriptor(built_db, package):
 
 def test_build_is_deterministic(tmp_path):
     a, b = tmp_path / "a.db", tmp_path / "b.db"
-    assert pipeline.build(ROOT / "datapackage.json", a) == []
-    assert pipeline.build(ROOT / "datapackage.json", b) == []
+    assert pipeline.errors(pipeline.build(ROOT / "datapackage.json", a)) == []
+    assert pipeline.errors(pipeline.build(ROOT / "datapackage.json", b)) == []
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -133,7 +133,7 @@ def test_killed_build_keeps_last_good_db(tmp_path, built_db):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     assert db.read_bytes() == before
-    assert pipeline.build(ROOT / "datapackage.json", db) == []
+    assert pipeline.errors(pipeline.build(ROOT / "datapackage.json", db)) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [DB_NAME]
     assert sqlite3.connect(db).execute("select count(*) from models").fetchone()[0] > 0
 

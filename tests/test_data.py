@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import date
 
 import pytest
 
@@ -59,13 +60,53 @@ def test_golden_patterns(built_db):
 
 
 def test_golden_pledges(built_db):
+    """The Grok line, each promise checked against its source (x.ai, Musk's posts):
+    'this week' on 2024-03-11, kept 2024-03-17; 'next week' on 2025-08-06, due
+    2025-08-17, kept 6 days late on 2025-08-23; Grok 3 'in about 6 months' from
+    2025-08-23, due 2026-02-23, no weights since."""
     conn = sqlite3.connect(built_db)
-    status = dict(conn.execute("select pledge_id, status from pledge_status"))
-    assert status["xai-grok-open-source-2024-03"] == "kept"
-    assert status["xai-grok-2-open-source-2025-08"] == "late"
-    assert status["xai-grok-3-open-source-2025-08"] == "broken"
-    assert status["baidu-ernie-open-source-2025-02"] == "kept"
-    assert len(set(status.values())) >= 4
+    rows = {r[0]: r[1:] for r in conn.execute(
+        "select pledge_id, deadline_reading, deadline, delivered_on, status, days_past_deadline "
+        "from pledge_status")}
+    as_of = conn.execute("select as_of from package").fetchone()[0]
+    assert rows["xai-grok-open-source-2024-03"] == ("this week", "2024-03-17", "2024-03-17", "kept", 0)
+    assert rows["xai-grok-2-open-source-2025-08"] == ("next week", "2025-08-17", "2025-08-23", "late", 6)
+    overdue = (date.fromisoformat(as_of) - date(2026, 2, 23)).days
+    assert rows["xai-grok-3-open-source-2025-08"] == ("about 6 months", "2026-02-23", None, "broken", overdue)
+    assert rows["baidu-ernie-open-source-2025-02"][3] == "kept"
+    statuses = {r[3] for r in rows.values()}
+    assert {"kept", "late", "broken", "open-ended", "partially kept", "cancelled", "policy"} <= statuses
+
+
+def test_previous_grok_policy_judged_model_by_model(built_db):
+    """Under 'the previous Grok is opened when the next one ships': Grok-1 opened
+    (2024-03-17) before Grok-1.5 (2024-03-28); Grok-1.5 never, though Grok-2 shipped
+    2024-08-13; Grok-2 187 days after Grok 3 (2025-02-17); Grok 3 not since Grok 4
+    (2025-07-09)."""
+    conn = sqlite3.connect(built_db)
+    as_of = date.fromisoformat(conn.execute("select as_of from package").fetchone()[0])
+    rows = {r[0]: r[1:] for r in conn.execute(
+        "select model_id, successor_model_id, due_on, opened_on, outcome, days from policy_outcomes "
+        "where pledge_id = 'xai-previous-grok-open-2025-08'")}
+    assert rows["grok-1"] == ("grok-1-5", "2024-03-28", "2024-03-17", "kept", None)
+    assert rows["grok-1-5"] == ("grok-2", "2024-08-13", None, "overdue", (as_of - date(2024, 8, 13)).days)
+    assert rows["grok-2"] == ("grok-3", "2025-02-17", "2025-08-23", "late", 187)
+    assert rows["grok-3"] == ("grok-4", "2025-07-09", None, "overdue", (as_of - date(2025, 7, 9)).days)
+
+
+def test_deadline_readings_turn_words_into_dates(built_db):
+    """Each documented reading, applied to a pledge made on a Monday (2024-03-11)."""
+    conn = sqlite3.connect(built_db)
+    readings = conn.execute("select deadline_reading, modifier, then_modifier from deadline_readings").fetchall()
+    got = {}
+    for name, first, then in readings:
+        if first is None:
+            continue
+        args = ["2024-03-11", first] + ([then] if then else [])
+        got[name] = conn.execute(f"select date({', '.join('?' * len(args))})", args).fetchone()[0]
+    assert got == {"this week": "2024-03-17", "next week": "2024-03-24", "coming weeks": "2024-04-22",
+                   "soon": "2024-06-11", "few months": "2024-06-11", "coming months": "2024-09-11",
+                   "about 6 months": "2024-09-11"}
 
 
 def test_pledges_naming_a_variant_are_judged_by_that_variant(built_db):

@@ -6,8 +6,8 @@ import re
 from scripts import pipeline
 from scripts.package import DESCRIPTOR
 
-RESOURCES = ["organizations", "models", "components", "event_types", "events", "licenses", "pledges",
-             "component_checks"]
+RESOURCES = ["organizations", "models", "components", "event_types", "events", "licenses",
+             "deadline_readings", "pledges", "policy_models", "component_checks"]
 
 
 def test_package_metadata(package):
@@ -71,13 +71,18 @@ def test_keys(package):
         ("event_types", "component", "components"),
         ("component_checks", "model_id", "models"),
         ("component_checks", "component", "components"),
+        ("pledges", "follows_pledge_id", "pledges"),
+        ("pledges", "deadline_reading", "deadline_readings"),
+        ("policy_models", "pledge_id", "pledges"),
+        ("policy_models", "model_id", "models"),
+        ("policy_models", "successor_model_id", "models"),
         ("pledges", "organization_id", "organizations"),
         ("pledges", "model_id", "models"),
     }
 
 
 def test_real_package_is_valid():
-    problems = pipeline.validate(DESCRIPTOR)
+    problems = pipeline.errors(pipeline.validate(DESCRIPTOR))
     assert problems == [], "\n".join(map(str, problems))
 
 

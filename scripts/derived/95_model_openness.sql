@@ -13,21 +13,7 @@
 -- The weights licence is the latest one: the open-weights release's, or a
 -- later license_changed event's.
 CREATE TABLE model_openness AS
-WITH weights_licence AS MATERIALIZED (
-  SELECT e.model_id, e.license_id,
-    row_number() OVER (PARTITION BY e.model_id ORDER BY e.date DESC, e.event_type DESC) AS n
-  FROM events e
-  JOIN event_types t ON t.event_type = e.event_type
-  WHERE t.weights = 'open' OR e.event_type = 'license_changed'
-),
-code_licence AS MATERIALIZED (
-  SELECT e.model_id, e.license_id,
-    row_number() OVER (PARTITION BY e.model_id ORDER BY e.date DESC) AS n
-  FROM events e
-  JOIN event_types t ON t.event_type = e.event_type
-  WHERE t.component = 'training_code'
-),
-wide AS MATERIALIZED (
+WITH wide AS (
   SELECT
     c.model_id,
     max(CASE WHEN c.component = 'weights' THEN c.status END) AS weights,
@@ -69,14 +55,22 @@ SELECT
     WHEN wl.osi_approved THEN 'open weights (OSI licence)'
     ELSE 'open weights (restricted)'
   END AS openness_class,
-  wlic.license_id AS weights_license_id,
-  w.*
-FROM model_lags l
-JOIN wide w ON w.model_id = l.model_id
-LEFT JOIN weights_licence wlic ON wlic.model_id = l.model_id AND wlic.n = 1
-LEFT JOIN licenses wl ON wl.license_id = wlic.license_id
-LEFT JOIN code_licence clic ON clic.model_id = l.model_id AND clic.n = 1
-LEFT JOIN licenses cl ON cl.license_id = clic.license_id
+  wl.license_id AS weights_license_id,
+  w.weights, w.weights_date, w.weights_lag_days, w.inference_code, w.inference_code_date,
+  w.inference_code_lag_days, w.training_code, w.training_code_date, w.training_code_lag_days,
+  w.training_data, w.training_data_date, w.training_data_lag_days, w.data_documentation,
+  w.data_documentation_date, w.data_documentation_lag_days, w.paper, w.paper_date, w.paper_lag_days,
+  w.unknown_components
+FROM wide w
+JOIN model_lags l ON l.model_id = w.model_id
+LEFT JOIN licenses wl ON wl.license_id = (
+  SELECT e.license_id FROM events e JOIN event_types t ON t.event_type = e.event_type
+  WHERE e.model_id = l.model_id AND (t.weights = 'open' OR e.event_type = 'license_changed')
+  ORDER BY e.date DESC, e.event_type DESC LIMIT 1)
+LEFT JOIN licenses cl ON cl.license_id = (
+  SELECT e.license_id FROM events e JOIN event_types t ON t.event_type = e.event_type
+  WHERE e.model_id = l.model_id AND t.component = 'training_code'
+  ORDER BY e.date DESC LIMIT 1)
 ORDER BY l.model_id;
 
 CREATE INDEX idx_model_openness_organization_id ON model_openness (organization_id);

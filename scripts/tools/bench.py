@@ -42,7 +42,7 @@ OUT = ROOT / "build" / "bench"
 AS_OF = "2026-11-26"
 # Proportions of the real data per event.
 PER_EVENT = {"models": 0.48, "organizations": 0.065, "licenses": 0.08, "pledges": 0.02}
-VOCABULARIES = {"event_types", "components"}
+VOCABULARIES = {"event_types", "components", "deadline_readings"}
 EVENT_TYPES = ["announced", "paper", "api", "product", "weights_open", "code_inference", "retired"]
 WORDS = ("model weights release open licence announced paper api product research preview "
          "checkpoint parameters tokens context multimodal reasoning benchmark").split()
@@ -107,9 +107,17 @@ def generate(n_events: int, folder: Path, seed: int = 1) -> dict[str, int]:
                          text(rng, 150)])
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
     write("events", rows)
-    write("pledges", ([f"pledge-{i:07d}", model_org[models[i]], models[i], "", "2024-01-01",
-                       "Spokesperson", text(rng, 140), "", "", f"https://example.org/pledges/{i}",
-                       text(rng, 60)] for i in range(n_pledges)))
+    def pledge(i: int) -> list[str]:
+        row = dict.fromkeys(fields["pledges"], "")
+        row.update(pledge_id=f"pledge-{i:07d}", kind="specific", organization_id=model_org[models[i]],
+                   model_id=models[i], components="weights", made_on="2024-01-01",
+                   made_on_precision="day", speaker="Spokesperson", statement=text(rng, 140),
+                   deadline_words="soon", deadline_reading="soon",
+                   source_url=f"https://example.org/pledges/{i}",
+                   second_source_url=f"https://example.com/pledges/{i}", notes=text(rng, 60))
+        return [row[f] for f in fields["pledges"]]
+
+    write("pledges", (pledge(i) for i in range(n_pledges)))
     # The vocabularies are copied as they are; any other table is left empty.
     for res in descriptor["resources"]:
         name = res["name"]
