@@ -187,16 +187,13 @@ def _table_rules(pkg: Package) -> list[Rule]:
     rules = []
     for res in pkg.resources.values():
         pk = res.primary_key
-        cols = ", ".join(f"coalesce([{k}], '') AS k{i}, coalesce(lag([{k}]) OVER w, '') AS p{i}"
-                         for i, k in enumerate(pk))
-        key = ", ".join(f"k{i}" for i in range(len(pk)))
-        previous = ", ".join(f"p{i}" for i in range(len(pk)))
-        shown = " || ',' || ".join(f"coalesce([{k}], '')" for k in pk)
+        key = ", ".join(f"coalesce(b.[{k}], '')" for k in pk)
+        previous = ", ".join(f"coalesce(a.[{k}], '')" for k in pk)
+        shown = " || ',' || ".join(f"coalesce(b.[{k}], '')" for k in pk)
         rules.append(Rule(
             f"{res.name}-sorted", res.name, ",".join(pk),
-            f"SELECT row, value FROM (SELECT rowid AS row, {shown} AS value, {cols} "
-            f"FROM [{res.name}] WINDOW w AS (ORDER BY rowid)) "
-            f"WHERE row > 1 AND ({key}) < ({previous}) LIMIT 1",
+            f"SELECT b.rowid AS row, {shown} AS value FROM [{res.name}] b "
+            f"JOIN [{res.name}] a ON a.rowid = b.rowid - 1 WHERE ({key}) < ({previous}) LIMIT 1",
             f"rows out of order; expected rows sorted by {','.join(pk)} "
             "(this row sorts before the row above it)"))
         text = [f["name"] for f in res.fields if f["type"] == "string"]

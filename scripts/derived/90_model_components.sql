@@ -8,6 +8,8 @@
 -- model with none is "not released" under the dataset's rule that its weights
 -- events are complete as of as_of (the rule behind the release pattern "closed").
 -- lag_days: the release date minus the model's first public date.
+-- Rows exist for every model with a component release or check; for any other
+-- model model_openness reads weights as not released and the rest as unknown.
 -- The first release of each component of each model (a scratch table of the build).
 CREATE TEMP TABLE first_releases AS
 SELECT model_id, component, date, date_precision, license_id, source_url
@@ -46,6 +48,7 @@ JOIN model_lags l ON l.model_id = m.model_id
 CROSS JOIN components c
 LEFT JOIN first_releases r ON r.model_id = m.model_id AND r.component = c.component
 LEFT JOIN component_checks k ON k.model_id = m.model_id AND k.component = c.component
+WHERE m.model_id IN (SELECT model_id FROM first_releases UNION SELECT model_id FROM component_checks)
 ORDER BY m.model_id, c.component;
 
 CREATE INDEX idx_model_components_model_id ON model_components (model_id);

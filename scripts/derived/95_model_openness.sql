@@ -56,13 +56,27 @@ SELECT
     ELSE 'open weights (restricted)'
   END AS openness_class,
   wl.license_id AS weights_license_id,
-  w.weights, w.weights_date, w.weights_lag_days, w.inference_code, w.inference_code_date,
-  w.inference_code_lag_days, w.training_code, w.training_code_date, w.training_code_lag_days,
-  w.training_data, w.training_data_date, w.training_data_lag_days, w.data_documentation,
-  w.data_documentation_date, w.data_documentation_lag_days, w.paper, w.paper_date, w.paper_lag_days,
-  w.unknown_components
-FROM wide w
-JOIN model_lags l ON l.model_id = w.model_id
+  coalesce(w.weights, 'not released') AS weights,
+  w.weights_date,
+  w.weights_lag_days,
+  coalesce(w.inference_code, 'unknown') AS inference_code,
+  w.inference_code_date,
+  w.inference_code_lag_days,
+  coalesce(w.training_code, 'unknown') AS training_code,
+  w.training_code_date,
+  w.training_code_lag_days,
+  coalesce(w.training_data, 'unknown') AS training_data,
+  w.training_data_date,
+  w.training_data_lag_days,
+  coalesce(w.data_documentation, 'unknown') AS data_documentation,
+  w.data_documentation_date,
+  w.data_documentation_lag_days,
+  coalesce(w.paper, 'unknown') AS paper,
+  w.paper_date,
+  w.paper_lag_days,
+  coalesce(w.unknown_components, 5) AS unknown_components
+FROM model_lags l
+LEFT JOIN wide w ON w.model_id = l.model_id
 LEFT JOIN licenses wl ON wl.license_id = (
   SELECT e.license_id FROM events e JOIN event_types t ON t.event_type = e.event_type
   WHERE e.model_id = l.model_id AND (t.weights = 'open' OR e.event_type = 'license_changed')
