@@ -32,14 +32,23 @@ FULL_TEXT = {
 
 
 def create_table(db: sqlite_utils.Database, res: Resource) -> None:
-    """The empty table of one resource, with its primary, unique and foreign keys."""
+    """The empty table of one resource, with its primary, unique and foreign keys.
+
+    A primary key with an optional part (events: variant) cannot identify a row in
+    a URL or in a page token, so such a table gets no declared key: it is a rowid
+    table (rows are addressed and paged by rowid) with a unique index on the key
+    columns instead, and key_problems() checks the empty parts."""
     columns = {f["name"]: SQLITE_TYPES[f["type"]] for f in res.fields}
     not_null = [f["name"] for f in res.fields if f.get("constraints", {}).get("required")]
     fks = [(fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0])
            for fk in res.foreign_keys]
     pk = res.primary_key
-    db.create_table(res.name, columns, pk=pk[0] if len(pk) == 1 else tuple(pk),
+    declared = pk if set(pk) <= set(not_null) else []
+    db.create_table(res.name, columns, pk=(declared[0] if len(declared) == 1 else tuple(declared)) or None,
                     not_null=not_null, foreign_keys=fks, column_order=res.field_names)
+    if pk and not declared:
+        cols = ", ".join(f"[{c}]" for c in pk)
+        db.conn.execute(f"CREATE UNIQUE INDEX [uq_{res.name}_key] ON [{res.name}] ({cols})")
     for field in res.fields:
         if field.get("constraints", {}).get("unique") and pk != [field["name"]]:
             db.conn.execute(f"CREATE UNIQUE INDEX [uq_{res.name}_{field['name']}] "

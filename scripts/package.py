@@ -206,8 +206,7 @@ def connect(path: Path | str, fresh: bool = False) -> sqlite3.Connection:
     if fresh:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
-        # A page cache of up to 64 MiB and temporary b-trees in memory: index
-        # builds and derived tables sort without spilling to disk.
-        conn.execute("PRAGMA cache_size = -65536")
-        conn.execute("PRAGMA temp_store = MEMORY")
+        # A page cache of up to 32 MiB: index builds and derived tables read
+        # their pages once; memory stays bounded whatever the table sizes.
+        conn.execute("PRAGMA cache_size = -32768")
     return conn

@@ -438,13 +438,9 @@ CASES = [
     follow_up_to_no_pledge, policy_names_unknown_model, deadline_reading_outside_list,
     deadline_without_stated_reading,
 ]
-# Cases Frictionless itself cannot read rows of (the descriptor or a file cannot be opened),
-# and those whose first problem is a matter of bytes or header, not of a row's cells.
+# Cases Frictionless itself cannot read rows of (the descriptor or a file cannot be opened).
 UNREADABLE = {"descriptor_not_json", "resource_path_missing", "resource_path_escapes", "bad_as_of",
               "empty_file"}
-BYTES_OR_HEADER = ("starts with a UTF-8 byte-order mark", "carriage return", "blank line",
-                   "last line", "not UTF-8", "NUL byte", "expected column", "extra column",
-                   "missing column")
 
 
 @pytest.fixture(scope="module")
@@ -467,8 +463,8 @@ def frictionless_rows(descriptor) -> set[tuple[str, int | None]]:
 def test_bad_input_is_reported_and_keeps_last_good_db(case, package_copy, good_db, tmp_path, capsys):
     """Each kind of broken input, run once through the build's command line in-process:
     one actionable line, exit status 1, the last good database byte-identical, no
-    temporary file left; the fast acceptor never accepted it; and where Frictionless
-    itself finds errors, the first problem reported is one of them (same file and row)."""
+    temporary file left. Where the fast acceptor takes every cell (a rule's case),
+    Frictionless finds nothing either; elsewhere the lines printed are Frictionless's."""
     expected = case(package_copy)
     db = tmp_path / "out" / DB_NAME
     db.parent.mkdir()
@@ -485,17 +481,10 @@ def test_bad_input_is_reported_and_keeps_last_good_db(case, package_copy, good_d
     assert sorted(p.name for p in db.parent.iterdir()) == [DB_NAME]
     if case.__name__ in UNREADABLE:
         return
-    pkg = Package(package_copy)
-    errors = frictionless_rows(package_copy)
-    accepted = pipeline.fast_load(tmp_path / "scratch.db", pkg)
-    if accepted is not None:  # a rule's case: the cells are valid, as Frictionless must agree
+    accepted = pipeline.fast_load(tmp_path / "scratch.db", Package(package_copy))
+    if accepted is not None:  # a rule's case: the cells are valid, and Frictionless must agree
         accepted.close()
-        assert errors == set()
-    where, _, rest = lines[0].partition(": ")
-    file, _, line = where.partition(":")
-    if errors and line and not rest.split(": ")[-1].startswith(BYTES_OR_HEADER):
-        by_path = {r.relpath: r.name for r in pkg.resources.values()}
-        assert (by_path[file], int(line)) in errors, (lines[0], errors)
+        assert frictionless_rows(package_copy) == set()
 
 
 @pytest.mark.parametrize("command", ["build", "validate"])
