@@ -21,15 +21,16 @@ MAX = SETTINGS["max_returned_rows"]
 
 def page_sizes(rows: int, sort: str) -> list:
     """Small pages cost a request per row or per few rows, so they are spent where
-    ties and page edges are many per row: every sort of a vocabulary-sized table at
-    1, 7, 50 and the maximum; of a table up to 150 rows at 7, 50 and the maximum; of
-    a larger one at 50 and the maximum. The default order adds 7, and 1 up to 150 rows."""
+    each page holds a good share of the table: every sort of a vocabulary-sized
+    table at 1, 7, 50 and the maximum; of a table up to 150 rows at 7, 50 and the
+    maximum; of a larger one at 100 and the maximum (ties and empty values still
+    cross many page edges). The default order adds 7 and 50, and 1 up to 150 rows."""
     if rows <= 20:
         return [1, 7, 50, "max"]
-    sizes = [7, 50, "max"] if rows <= 150 else [50, "max"]
+    sizes = {7, 50, "max"} if rows <= 150 else {100, "max"}
     if sort == "":
-        sizes = sorted(set(sizes) | {7} | ({1} if rows <= 150 else set()), key=str)
-    return sizes
+        sizes |= {7, 50} | ({1} if rows <= 150 else set())
+    return sorted(sizes, key=str)
 
 
 def served_tables(db) -> dict[str, int]:
