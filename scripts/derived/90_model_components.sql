@@ -42,7 +42,9 @@ SELECT
   CAST(julianday(r.date) - julianday(l.first_public_date) AS INTEGER) AS lag_days,
   k.checked_on,
   coalesce(r.source_url, k.source_url) AS source_url,
-  k.notes AS check_notes
+  coalesce(k.notes, CASE WHEN r.model_id IS NULL AND c.component = 'weights' THEN
+    'No release of weights recorded as of the package as_of date: not released under the rule '
+    || 'behind the release pattern closed; no page checked for it yet.' END) AS check_notes
 FROM models m
 JOIN model_lags l ON l.model_id = m.model_id
 CROSS JOIN components c
