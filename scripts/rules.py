@@ -133,13 +133,11 @@ RULES = [
          "kind is {kind}; expected a policy_rule exactly for a policy, and policy_days exactly "
          "for a within-days rule"),
     Rule("pledge-components-known", "pledges", "components",
-         "WITH RECURSIVE parts(row, rest, part) AS ("
-         " SELECT rowid, components || ';', NULL FROM pledges"
-         " UNION ALL SELECT row, substr(rest, instr(rest, ';') + 1),"
-         " substr(rest, 1, instr(rest, ';') - 1) FROM parts WHERE rest <> '')"
-         " SELECT parts.row AS row, parts.part AS value FROM parts"
-         " WHERE parts.part IS NOT NULL AND parts.part NOT IN (SELECT component FROM components)",
-         "unknown component; expected components.component values separated by ';'"),
+         "SELECT p.rowid AS row, c.component AS value FROM pledge_components c "
+         "JOIN pledges p ON p.pledge_id = c.pledge_id "
+         "WHERE c.component NOT IN (SELECT component FROM components)",
+         "unknown component; expected components.component values separated by ';'",
+         after_derived=True),
     Rule("pledge-second-source", "pledges", "second_source_url",
          "SELECT rowid AS row, '' AS value FROM pledges WHERE second_source_url IS NULL",
          "no second source; expected an independent source confirming the statement",

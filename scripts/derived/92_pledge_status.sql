@@ -17,13 +17,7 @@
 --               is a withdrawal; unlinked: the model is not in the data
 -- days_waited: for a promise not fully delivered, the days from made_on to as_of.
 CREATE TABLE pledge_status AS
-WITH RECURSIVE parts(pledge_id, rest, component) AS (
-  SELECT pledge_id, components || ';', NULL FROM pledges
-  UNION ALL
-  SELECT pledge_id, substr(rest, instr(rest, ';') + 1), substr(rest, 1, instr(rest, ';') - 1)
-  FROM parts WHERE rest <> ''
-),
-delivered AS (
+WITH delivered AS (
   SELECT
     pt.pledge_id,
     pt.component,
@@ -33,9 +27,8 @@ delivered AS (
         AND (pt.component <> 'weights'
           OR t.weights = 'open' AND (p.variant IS NULL OR instr(e.variant, p.variant) > 0)
           OR t.weights = 'partial' AND instr(e.variant, p.variant) > 0)) AS delivered_on
-  FROM parts pt
+  FROM pledge_components pt
   JOIN pledges p ON p.pledge_id = pt.pledge_id
-  WHERE pt.component IS NOT NULL
 ),
 summary AS (
   SELECT pledge_id, count(*) AS promised, count(delivered_on) AS delivered,

@@ -12,20 +12,14 @@
 --            no successor yet), not judged (rule other)
 --   days     late: opened minus due_on; overdue: as_of minus due_on
 CREATE TABLE policy_outcomes AS
-WITH RECURSIVE parts(pledge_id, rest, component) AS (
-  SELECT pledge_id, components || ';', NULL FROM pledges WHERE kind = 'policy'
-  UNION ALL
-  SELECT pledge_id, substr(rest, instr(rest, ';') + 1), substr(rest, 1, instr(rest, ';') - 1)
-  FROM parts WHERE rest <> ''
-),
-opened AS (
+WITH opened AS (
   SELECT c.pledge_id, c.model_id,
     CASE WHEN count(*) = count(CASE WHEN pt.component = 'weights' THEN l.open_weights_date
                                     ELSE mc.released_on END)
       THEN max(CASE WHEN pt.component = 'weights' THEN l.open_weights_date ELSE mc.released_on END)
     END AS opened_on
   FROM policy_models c
-  JOIN parts pt ON pt.pledge_id = c.pledge_id AND pt.component IS NOT NULL
+  JOIN pledge_components pt ON pt.pledge_id = c.pledge_id
   JOIN model_lags l ON l.model_id = c.model_id
   LEFT JOIN model_components mc ON mc.model_id = c.model_id AND mc.component = pt.component
     AND mc.status = 'released'
