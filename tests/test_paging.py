@@ -22,12 +22,12 @@ MAX = SETTINGS["max_returned_rows"]
 def page_sizes(rows: int, sort: str) -> list:
     """Small pages cost a request per row or per few rows, so they are spent where
     each page holds a good share of the table: every sort of a vocabulary-sized
-    table at 1, 7, 50 and the maximum; of a table up to 150 rows at 7, 50 and the
-    maximum; of a larger one at 100 and the maximum (ties and empty values still
-    cross many page edges). The default order adds 7 and 50, and 1 up to 150 rows."""
+    table at 1, 7, 50 and the maximum; of a table up to 150 rows at 7 and the
+    maximum; of a larger one at 200 and the maximum (ties and empty values still
+    cross page edges). The default order adds 7 and 50, and 1 up to 150 rows."""
     if rows <= 20:
         return [1, 7, 50, "max"]
-    sizes = {7, 50, "max"} if rows <= 150 else {100, "max"}
+    sizes = {7, "max"} if rows <= 150 else {200, "max"}
     if sort == "":
         sizes |= {7, 50} | ({1} if rows <= 150 else set())
     return sorted(sizes, key=str)
