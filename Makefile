@@ -16,7 +16,7 @@ BUILD_PY   := $(wildcard scripts/*.py scripts/derived/*.sql) site/plugins/sql_fu
 HOST       ?= 127.0.0.1
 PORT       ?= 8001
 PLUGINS    := site/plugins
-SITE_FILES := $(wildcard site/settings.json $(PLUGINS)/*.py)
+SITE_FILES := $(wildcard site/settings.json $(PLUGINS)/*.py site/templates/*.html site/static/*)
 FLY_APP    ?= $(NAME)
 
 .DEFAULT_GOAL := all

@@ -23,11 +23,21 @@ from scripts.package import DB_NAME, ROOT, Package
 
 SITE = ROOT / "site"
 PLUGINS = SITE / "plugins"
+TEMPLATES = SITE / "templates"
+STATIC = SITE / "static"
+# Served at /assets/ (the pages' script and the favicon's source).
+STATIC_MOUNT = ("assets", STATIC)
 SETTINGS = json.loads((SITE / "settings.json").read_text(encoding="utf-8"))
 BUILD = ROOT / "build"
 # What the published site installs, at the versions pinned in requirements.txt.
 SITE_PACKAGES = ["datasette", "datasette-vega", "datasette-dashboards", "datasette-atom",
                  "uvloop", "httptools"]
+
+
+def site_args() -> list[str]:
+    """The templates, static files and plugins every way of serving uses."""
+    return ["--plugins-dir", str(PLUGINS), "--template-dir", str(TEMPLATES),
+            "--static", f"{STATIC_MOUNT[0]}:{STATIC_MOUNT[1]}"]
 
 
 def setting_args() -> list[str]:
@@ -40,7 +50,7 @@ def setting_args() -> list[str]:
 def serve_command(db: Path, metadata: Path, port: int, inspect: Path | None = None,
                   host: str = "127.0.0.1") -> list[str]:
     cmd = [sys.executable, "-m", "datasette", "serve", "-i", str(db), "-m", str(metadata),
-           "--plugins-dir", str(PLUGINS), "-h", host, "-p", str(port)]
+           *site_args(), "-h", host, "-p", str(port)]
     if inspect:
         cmd += ["--inspect-file", str(inspect)]
     return cmd + setting_args()
@@ -58,7 +68,7 @@ def pinned(requirements: Path = ROOT / "requirements.txt") -> dict[str, str]:
 def publish_command(db: Path, metadata: Path, app: str, generate_dir: Path | None = None) -> list[str]:
     versions = pinned()
     cmd = [sys.executable, "-m", "datasette", "publish", "fly", str(db), "-m", str(metadata),
-           "--plugins-dir", str(PLUGINS)]
+           *site_args()]
     for name in SITE_PACKAGES:
         cmd += ["--install", f"{name}=={versions[name]}"]
     cmd += ["--version-note", Package(ROOT / "datapackage.json").version, *setting_args(),

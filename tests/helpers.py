@@ -6,7 +6,7 @@ import asyncio
 import csv
 
 from scripts.package import ROOT
-from scripts.serve import PLUGINS, SETTINGS
+from scripts.serve import PLUGINS, SETTINGS, STATIC_MOUNT, TEMPLATES
 
 DATA = ROOT / "data"
 
@@ -38,7 +38,8 @@ def make_app_client(db, metadata: dict, settings: dict | None = None) -> Client:
     from datasette.app import Datasette
 
     ds = Datasette(immutables=[str(db)], metadata=metadata, settings=settings or SETTINGS,
-                   plugins_dir=str(PLUGINS))
+                   plugins_dir=str(PLUGINS), template_dir=str(TEMPLATES),
+                   static_mounts=[(STATIC_MOUNT[0], str(STATIC_MOUNT[1]))])
     client = Client(ds)
     client.loop.run_until_complete(ds.invoke_startup())
     return client

@@ -228,3 +228,62 @@ def test_chart_link_fragment_survives_navigation(live_site, tab):
     assert "g.mark=bar" in page.url
     assert parse_qs(urlparse(page.url).fragment)["g.y_column"] == ["lag_days"]
     assert tab.errors == []
+
+
+def _count(db: Path, sql: str, params=()) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _svg_marks(page, chart: str, group: str) -> int:
+    page.wait_for_selector(f"#{chart} svg g.{group}", timeout=15000)
+    return page.locator(f"#{chart} svg g.{group} > path").count()
+
+
+def test_home_page_leads_with_a_chart_drawn_from_the_data(live_site, tab, built_db):
+    page = tab.open(live_site + "/")
+    conn = sqlite3.connect(built_db)
+    names = {n for (n,) in conn.execute(
+        "select name from model_lags where release_pattern = 'opened later'")}
+    conn.close()
+    assert _svg_marks(page, "headline-chart", "mark-rect") == len(names) > 10
+    labels = set(page.locator("#headline-chart svg g.role-axis-label text").all_text_contents())
+    assert names <= labels
+    # The picture comes first: above the description and the numbers.
+    chart_top = page.locator("#headline").bounding_box()["y"]
+    numbers_top = page.locator("text=In numbers:").bounding_box()["y"]
+    assert chart_top < numbers_top
+    tab.screenshot("home-chart")
+    assert tab.errors == []
+
+
+def test_model_page_draws_its_timeline_and_links_to_its_organization(live_site, tab, built_db):
+    events = _count(built_db, "select count(*) from events where model_id = 'grok-1'")
+    pledges = _count(built_db, "select count(*) from pledges where model_id = 'grok-1'")
+    page = tab.open(live_site + "/model/grok-1")
+    assert _svg_marks(page, "model-chart", "mark-symbol") == events >= 3
+    assert page.locator("#model-chart svg g.mark-rect > path").count() == pledges > 0
+    assert page.locator("#model-events tbody tr").count() == events
+    tab.screenshot("model-grok-1")
+    assert tab.errors == []
+    page.click("a.owl-organization")
+    page.wait_for_url("**/organization/xai")
+    models = _count(built_db, "select count(*) from models where organization_id = 'xai'")
+    assert _svg_marks(page, "organization-chart", "mark-rect") == models > 5
+    assert page.locator("#organization-models a[href='/model/grok-1']").count() == 1
+    assert page.locator("#organization-pledges tbody tr").count() == _count(
+        built_db, "select count(*) from pledges where organization_id = 'xai'")
+    tab.screenshot("organization-xai")
+    assert tab.errors == []
+
+
+def test_not_found_page_helps(live_site, tab):
+    response = tab.page.goto(live_site + "/model/no-such-model")
+    assert response.status == 404
+    tab.errors.clear()  # the 404 itself is the point here
+    assert "no-such-model" in tab.page.inner_text("h1 + p")
+    assert tab.page.locator("form[action='/open-weights-lag/search']").count() == 1
+    tab.screenshot("not-found")
