@@ -34,7 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from scripts import pipeline
+from scripts import formats, pipeline
 from scripts.package import DB_NAME, NAME, ROOT, Package, PackageError
 
 RELEASES = Path("releases")
@@ -309,6 +309,33 @@ def citation_problems(base: Path, pkg: Package) -> list[str]:
         problems.append(f"release date disagrees: CITATION.cff {cff_date}, CHANGELOG.md {log_date}")
     if log_date < pkg.as_of:
         problems.append(f"CHANGELOG.md date {log_date} is before as_of {pkg.as_of}")
+    return problems + zenodo_problems(base, pkg, cff)
+
+
+# Zenodo's licence ids are the SPDX ids in lower case.
+def zenodo_problems(base: Path, pkg: Package, cff: dict) -> list[str]:
+    """.zenodo.json (what Zenodo reads when a GitHub release is archived) must
+    agree with the package and CITATION.cff on version, licence, title and creators."""
+    path = base / ".zenodo.json"
+    if not path.exists():
+        return [".zenodo.json is missing"]
+    zen = json.loads(path.read_text(encoding="utf-8"))
+    problems = []
+    if zen.get("version") != pkg.version:
+        problems.append(f".zenodo.json version {zen.get('version')} is not {pkg.version}")
+    licences = [lic["name"].lower() for lic in pkg.descriptor.get("licenses", [])]
+    if zen.get("license") not in licences or str(cff.get("license", "")).lower() != zen.get("license"):
+        problems.append(f".zenodo.json license {zen.get('license')} disagrees with the package "
+                        f"({', '.join(licences)}) or CITATION.cff ({cff.get('license')})")
+    if zen.get("title") != cff.get("title"):
+        problems.append(".zenodo.json title differs from CITATION.cff")
+    creators = [c.get("name") for c in zen.get("creators", [])]
+    authors = [a.get("name") or f"{a.get('given-names', '')} {a.get('family-names', '')}".strip()
+               for a in cff.get("authors", [])]
+    if creators != authors:
+        problems.append(f".zenodo.json creators {creators} differ from CITATION.cff authors {authors}")
+    if zen.get("upload_type") != "dataset":
+        problems.append(".zenodo.json upload_type must be dataset")
     return problems
 
 
@@ -360,13 +387,27 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def release_descriptor(pkg: Package) -> dict:
-    """datapackage.json as shipped: each resource carries its bytes and sha256 hash."""
+PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+
+
+def release_descriptor(pkg: Package, parquet: dict[str, bytes] | None = None) -> dict:
+    """datapackage.json as shipped: each resource carries its bytes and sha256 hash;
+    each table's Parquet copy is listed as a resource of its own (`<name>_parquet`)."""
     descriptor = json.loads(json.dumps(pkg.descriptor))
+    copies = []
     for res in descriptor["resources"]:
         data = pkg[res["name"]].path.read_bytes()
         res["bytes"] = len(data)
         res["hash"] = f"sha256:{sha256(data)}"
+        path = f"parquet/{res['name']}.parquet"
+        if parquet and path in parquet:
+            copy = {"name": f"{res['name']}_parquet", "path": path, "format": "parquet",
+                    "mediatype": PARQUET_MEDIATYPE,
+                    "description": f"The {res['name']} table as Parquet, typed from its schema.",
+                    "bytes": len(parquet[path]), "hash": f"sha256:{sha256(parquet[path])}",
+                    "schema": {"fields": res["schema"]["fields"]}}
+            copies.append(copy)
+    descriptor["resources"] += copies
     return descriptor
 
 
@@ -380,10 +421,12 @@ def make_zip(base: Path, out_dir: Path) -> Path:
         problems = pipeline.errors(pipeline.build(pkg.descriptor_path, db))
         if problems:
             raise ReleaseError("the package does not validate:\n" + "\n".join(map(str, problems)))
+        parquet = formats.parquet_files(pkg)
         files: dict[str, bytes] = {
-            "datapackage.json": (json.dumps(release_descriptor(pkg), indent=2, ensure_ascii=False)
-                                 + "\n").encode("utf-8"),
+            "datapackage.json": (json.dumps(release_descriptor(pkg, parquet), indent=2,
+                                            ensure_ascii=False) + "\n").encode("utf-8"),
             DB_NAME: db.read_bytes(),
+            **parquet,
         }
         for res in pkg.resources.values():
             files[res.relpath] = res.path.read_bytes()
@@ -404,18 +447,40 @@ def make_zip(base: Path, out_dir: Path) -> Path:
 
 
 def validate_zip(zip_path: Path) -> list[str]:
-    """Extract the zip and run the frictionless check on it, hashes included."""
+    """Extract the zip and run the frictionless check on its CSVs, hashes included;
+    each Parquet copy must match its hash and hold the same rows as its CSV."""
     from frictionless import Package as FPackage
 
     with tempfile.TemporaryDirectory() as tmp:
         with zipfile.ZipFile(zip_path) as zf:
             zf.extractall(tmp)
         root = next(Path(tmp).iterdir())
-        report_ = FPackage(str(root / "datapackage.json")).validate()
-        if report_.valid:
-            return []
-        return [f"{task.name}: {err.type}: {err.message}"
-                for task in report_.tasks for err in task.errors] or ["invalid package"]
+        descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+        copies = [r for r in descriptor["resources"] if r.get("format") == "parquet"]
+        descriptor["resources"] = [r for r in descriptor["resources"] if r not in copies]
+        (root / "csv-only.json").write_text(json.dumps(descriptor), encoding="utf-8")
+        report_ = FPackage(str(root / "csv-only.json")).validate()
+        problems = [] if report_.valid else [
+            f"{task.name}: {err.type}: {err.message}"
+            for task in report_.tasks for err in task.errors] or ["invalid package"]
+        return problems + _parquet_problems(root, copies)
+
+
+def _parquet_problems(root: Path, copies: list[dict]) -> list[str]:
+    import pyarrow.parquet as pq
+
+    problems = []
+    for copy in copies:
+        data = (root / copy["path"]).read_bytes()
+        if f"sha256:{sha256(data)}" != copy["hash"]:
+            problems.append(f"{copy['path']}: hash does not match")
+        csv_rows = len(read_rows(root / copy["path"].replace("parquet/", "data/")
+                                 .replace(".parquet", ".csv")))
+        table = pq.read_table(root / copy["path"])
+        if table.num_rows != csv_rows or table.column_names != [
+                f["name"] for f in copy["schema"]["fields"]]:
+            problems.append(f"{copy['path']}: {table.num_rows} rows, expected {csv_rows}")
+    return problems
 
 
 # ---------------------------------------------------------------- commands

@@ -41,12 +41,15 @@ def test_release_zip_contents(zips, package):
         expected = {prefix + p for p in ["datapackage.json", "open-weights-lag.db", "README.md",
                                           "LICENSE", "CITATION.cff", "CHANGELOG.md"]}
         expected |= {prefix + r.relpath for r in package.resources.values()}
+        expected |= {f"{prefix}parquet/{name}.parquet" for name in package.resources}
         assert set(names) == expected
         assert names == sorted(names)
         descriptor = json.loads(zf.read(prefix + "datapackage.json"))
+        assert len(descriptor["resources"]) == 2 * len(package.resources)
         for res in descriptor["resources"]:
             data = zf.read(prefix + res["path"])
-            assert data == (ROOT / res["path"]).read_bytes()
+            if res.get("format") != "parquet":
+                assert data == (ROOT / res["path"]).read_bytes()
             assert res["bytes"] == len(data)
             assert res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
         assert {i.date_time for i in zf.infolist()} == {
@@ -55,6 +58,28 @@ def test_release_zip_contents(zips, package):
 
 def test_release_zip_validates_with_frictionless(zips):
     assert release.validate_zip(zips[0]) == []
+
+
+def test_parquet_copies_are_typed_from_the_schema(zips, package, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with zipfile.ZipFile(zips[0]) as zf:
+        zf.extractall(tmp_path)
+    root = tmp_path / f"open-weights-lag-{VERSION}"
+    events = pq.read_table(root / "parquet" / "events.parquet")
+    assert events.schema.field("date").type == pa.date32()
+    rows = list(csv.DictReader((ROOT / "data" / "events.csv").open(encoding="utf-8", newline="")))
+    assert events.num_rows == len(rows)
+    grok = [r for r in events.to_pylist() if r["model_id"] == "grok-1" and r["event_type"] == "weights_open"]
+    assert len(grok) == 1 and str(grok[0]["date"]) == "2024-03-17" and grok[0]["variant"] is None
+    licenses = pq.read_table(root / "parquet" / "licenses.parquet")
+    assert licenses.schema.field("osi_approved").type == pa.bool_()
+    mit = [r for r in licenses.to_pylist() if r["license_id"] == "MIT"][0]
+    assert mit["osi_approved"] is True
+    for res in package.resources.values():
+        table = pq.read_table(root / "parquet" / f"{res.name}.parquet")
+        assert table.column_names == res.field_names
 
 
 def test_a_tampered_zip_fails_its_hashes(zips, tmp_path):
@@ -74,7 +99,7 @@ def test_a_tampered_zip_fails_its_hashes(zips, tmp_path):
 @pytest.fixture
 def repo(tmp_path) -> Path:
     """A copy of what the version check reads: descriptor, data, releases, citation, changelog."""
-    for name in ("datapackage.json", "CITATION.cff", "CHANGELOG.md"):
+    for name in ("datapackage.json", "CITATION.cff", "CHANGELOG.md", ".zenodo.json"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "data", tmp_path / "data")
     # Record the copy's current state as released, so each test starts from a clean release.
@@ -92,6 +117,8 @@ def set_version(repo: Path, version: str, date: str | None = None) -> None:
                     f'date-released: "{date}"' if l.startswith("date-released:") else l
                     for l in cff.split("\n"))
     (repo / "CITATION.cff").write_text(cff, encoding="utf-8")
+    zenodo = json.loads((repo / ".zenodo.json").read_text(encoding="utf-8"))
+    (repo / ".zenodo.json").write_text(json.dumps({**zenodo, "version": version}), encoding="utf-8")
     log = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
     head, rest = log.split("\n## ", 1)
     (repo / "CHANGELOG.md").write_text(f"{head}\n## [{version}] - {date}\n\n- test\n\n## {rest}",
@@ -162,6 +189,19 @@ def test_citation_and_changelog_must_agree(repo):
     (repo / "CITATION.cff").write_text(cff, encoding="utf-8")
     problems = release.check(repo)
     assert any(p.startswith("version disagrees") and "CITATION.cff 9.9.9" in p for p in problems)
+
+
+def test_zenodo_metadata_must_agree_with_the_release(repo):
+    assert release.check(repo) == []
+    zenodo = json.loads((repo / ".zenodo.json").read_text(encoding="utf-8"))
+    assert zenodo["version"] == VERSION and zenodo["license"] == "cc-by-4.0"
+    assert zenodo["upload_type"] == "dataset"
+    bad = {**zenodo, "version": "9.9.9", "license": "mit", "creators": [{"name": "Someone"}]}
+    (repo / ".zenodo.json").write_text(json.dumps(bad), encoding="utf-8")
+    problems = " | ".join(release.check(repo))
+    assert ".zenodo.json version 9.9.9 is not" in problems
+    assert ".zenodo.json license mit disagrees" in problems
+    assert "creators ['Someone'] differ from CITATION.cff authors ['open-weights-lag contributors']" in problems
 
 
 def test_a_lower_version_fails(repo):
