@@ -20,7 +20,7 @@ SITE_FILES := $(wildcard site/settings.json $(PLUGINS)/*.py site/templates/*.htm
 FLY_APP    ?= $(NAME)
 
 .DEFAULT_GOAL := all
-.PHONY: all help setup validate build serve test lint clean coverage release changes changelog check-version publish publish-dry-run loadtest bench hf-dataset hf-publish
+.PHONY: all help setup validate build serve test lint clean coverage release changes changelog check-version publish publish-dry-run loadtest bench hf-dataset hf-publish cross-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -99,6 +99,9 @@ changes: $(SETUP) ## rows added, removed and changed since the previous release,
 
 changelog: $(SETUP) ## the changes since the previous release as a CHANGELOG section
 	$(PY) -m scripts.release changelog
+
+cross-check: all ## compare with the dated snapshot of Epoch AI's catalogue in reference/ (coverage, date differences)
+	$(PY) -m scripts.tools.crosscheck --db $(DB) --min-coverage 95
 
 HF_DIR  ?= dist/hf-dataset
 HF_REPO ?= open-weights-lag/open-weights-lag

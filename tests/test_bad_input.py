@@ -358,10 +358,13 @@ def organization_without_model(pkg):
 
 
 def two_models_one_name(pkg):
-    first = find_value(pkg, "models", 0, "name")
-    org = find_value(pkg, "models", 0, "organization_id")
-    row = next(i for i, r in enumerate(read_rows(pkg, "models"))
-               if r["organization_id"] == org and r["name"] != first)
+    rows = read_rows(pkg, "models")
+    seen: dict[str, str] = {}
+    for i, r in enumerate(rows):
+        if r["organization_id"] in seen and r["name"] != seen[r["organization_id"]]:
+            org, first, row = r["organization_id"], seen[r["organization_id"]], i
+            break
+        seen.setdefault(r["organization_id"], r["name"])
     line = set_cell(pkg, "models", row, "name", first.upper())
     return [f"data/models.csv:{line}: name: {first.upper()!r}: another model of {org} has this name"]
 

@@ -62,7 +62,7 @@ def test_full_text_search(built_db, tables):
     assert db["models"].detect_fts() == "models_fts"
     assert db["organizations"].detect_fts() == "organizations_fts"
     name = tables["models"][0]["name"]
-    hits = [r["name"] for r in db["models"].search(name)]
+    hits = [r["name"] for r in db["models"].search(name, quote=True)]
     assert name in hits
 
 

@@ -24,7 +24,7 @@
       data: { values: rows },
       mark: { type: "bar", cornerRadius: 2, tooltip: true },
       encoding: {
-        y: { field: "name", type: "nominal", sort: null, title: null },
+        y: { field: "name", type: "nominal", sort: null, title: null, axis: { labelLimit: 400 } },
         x: { field: options.start || "first_public_date", type: "temporal", title: null,
              axis: { format: "%Y", tickCount: "year" } },
         x2: { field: options.end || "open_weights_date" },
