@@ -29,7 +29,8 @@
              axis: { format: "%Y", tickCount: "year" } },
         x2: { field: options.end || "open_weights_date" },
         color: { field: options.color || "organization", type: "nominal",
-                 title: options.colorTitle || "organization", scale: { scheme: "tableau20" } },
+                 title: options.colorTitle || "organization",
+                 scale: options.scale || { scheme: "tableau20" } },
         href: options.href ? { field: options.href } : undefined,
         tooltip: options.tooltip
       }
@@ -86,6 +87,8 @@
       rows.forEach(function (r) { r.page = "/model/" + r.model_id; });
       draw(el, lagBars(rows, {
         end: "until", color: "release_pattern", colorTitle: "release pattern", href: "page",
+        scale: { domain: ["open at launch", "opened later", "gated only", "partial only", "leaked only", "closed"],
+                 range: ["#2ca02c", "#f28e2b", "#9467bd", "#8c564b", "#e377c2", "#9d9d9d"] },
         tooltip: [{ field: "name" }, { field: "release_pattern", title: "pattern" },
                   { field: "first_public_date", title: "first public" },
                   { field: "open_weights_date", title: "open weights" },
