@@ -48,12 +48,12 @@ RULES = [
          "date_precision is year; expected YYYY-01-01"),
     Rule("licence-required", "events", "license_id",
          "SELECT e.rowid AS row, '' AS value, e.event_type FROM events e "
-         "JOIN event_types t ON t.event_type = e.event_type "
+         "CROSS JOIN event_types t ON t.event_type = e.event_type "
          "WHERE t.licence = 'required' AND e.license_id IS NULL",
          "event_type {event_type} expected a licence (licenses.license_id)"),
     Rule("licence-not-allowed", "events", "license_id",
          "SELECT e.rowid AS row, e.license_id AS value, e.event_type FROM events e "
-         "JOIN event_types t ON t.event_type = e.event_type "
+         "CROSS JOIN event_types t ON t.event_type = e.event_type "
          "WHERE t.licence = 'none' AND e.license_id IS NOT NULL",
          "event_type {event_type} expected no licence (only the types whose "
          "event_types.licence is required or optional name one)"),
@@ -78,8 +78,9 @@ RULES = [
          "no first public event; expected an events.csv row of type {types}"),
     Rule("model-name-unique-in-organization", "models", "name",
          "SELECT m.rowid AS row, m.name AS value, m.organization_id FROM models m "
-         "WHERE EXISTS (SELECT 1 FROM models n WHERE n.organization_id = m.organization_id "
-         "AND lower(n.name) = lower(m.name) AND n.rowid < m.rowid)",
+         "JOIN (SELECT organization_id, lower(name) AS lname, min(rowid) AS first FROM models "
+         "GROUP BY 1, 2 HAVING count(*) > 1) d ON d.organization_id = m.organization_id "
+         "AND d.lname = lower(m.name) AND m.rowid > d.first",
          "another model of {organization_id} has this name; expected one name per model "
          "within an organization"),
     Rule("weights-first-is-explained", "models", "notes",
@@ -210,6 +211,11 @@ def _table_rules(pkg: Package) -> list[Rule]:
                 f"WHERE notes GLOB '{LOOKUP_ID_GLOB}'",
                 "cites a lookup id; expected sources cited by their URL"))
     return rules
+
+
+# Rules that join events to its small vocabulary use CROSS JOIN, which keeps
+# events the outer loop: the table is read in order instead of at random
+# through an index on event_type.
 
 
 def rules_for(pkg: Package) -> list[Rule]:
