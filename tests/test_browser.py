@@ -287,3 +287,25 @@ def test_not_found_page_helps(live_site, tab):
     assert "no-such-model" in tab.page.inner_text("h1 + p")
     assert tab.page.locator("form[action='/open-weights-lag/search']").count() == 1
     tab.screenshot("not-found")
+
+
+def test_a_sample_of_model_and_organization_pages_draw_their_charts(live_site, tab, built_db):
+    """Beyond grok-1 and xai: one model of each of several organizations (the
+    first model of every 20th organization), its page and its organization's."""
+    conn = sqlite3.connect(built_db)
+    orgs = [o for (o,) in conn.execute("select organization_id from organizations order by 1")][::20]
+    for org in orgs:
+        model, events = conn.execute(
+            "select m.model_id, count(e.rowid) from models m join events e using (model_id) "
+            "where m.organization_id = ? group by m.model_id order by m.model_id limit 1",
+            (org,)).fetchone()
+        models = conn.execute("select count(*) from models where organization_id = ?", (org,)).fetchone()[0]
+        page = tab.open(f"{live_site}/model/{model}")
+        assert _svg_marks(page, "model-chart", "mark-symbol") == events, model
+        assert page.locator(f"a.owl-organization[href='/organization/{org}']").count() == 1
+        page = tab.open(f"{live_site}/organization/{org}")
+        assert _svg_marks(page, "organization-chart", "mark-rect") == models, org
+        assert page.locator(f"#organization-models a[href='/model/{model}']").count() == 1
+    conn.close()
+    assert len(orgs) >= 5
+    assert tab.errors == []
