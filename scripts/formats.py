@@ -10,10 +10,8 @@ import csv
 import datetime as dt
 import io
 
+from scripts.accept import TRUE_VALUES
 from scripts.package import Package, Resource
-
-TRUE = {"true", "True", "TRUE", "1"}
-FALSE = {"false", "False", "FALSE", "0"}
 
 
 def arrow_type(field: dict):
@@ -31,11 +29,9 @@ def _cast(value: str, kind: str):
     if kind == "number":
         return float(value)
     if kind == "boolean":
-        if value in TRUE:
-            return True
-        if value in FALSE:
-            return False
-        raise ValueError(f"not a boolean: {value!r}")
+        if value not in TRUE_VALUES:
+            raise ValueError(f"not a boolean: {value!r}")
+        return bool(TRUE_VALUES[value])
     if kind == "date":
         return dt.date.fromisoformat(value)
     return value

@@ -60,7 +60,7 @@ def test_pandas_example_counts_open_models_per_organization(release_dir):
 def test_duckdb_example_counts_open_weights_releases(release_dir):
     ns, _ = run_example("duckdb", release_dir)
     events = read_csv("events")
-    families = {r["license_id"]: r["family"] for r in read_csv("licenses")}
+    families = {r["license_id"]: r["family"] or None for r in read_csv("licenses")}
     expected: dict[tuple, int] = {}
     for e in events:
         if e["event_type"] == "weights_open":
