@@ -200,7 +200,7 @@ def _boolean(required: bool, c: dict):
 # Distinct values remembered per column, so a repeated identifier, licence or
 # date is checked once. When full the set starts afresh: memory stays flat
 # whatever the file size, and rows sorted by key keep hitting recent values.
-SEEN_LIMIT = 100_000
+SEEN_LIMIT = 10_000
 
 
 def row_batches(res: Resource):

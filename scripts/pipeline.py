@@ -67,6 +67,11 @@ def load(path: Path, pkg: Package) -> tuple[sqlite3.Connection | None, list[Prob
     conn = fast_load(path, pkg)
     if conn is not None:
         return conn, []
+    return judged_load(path, pkg)
+
+
+def judged_load(path: Path, pkg: Package) -> tuple[sqlite3.Connection | None, list[Problem]]:
+    """Frictionless judges the package; one it accepts is loaded from its typed rows."""
     problems = checks.check_schema(pkg)
     if problems:
         return None, problems
@@ -88,12 +93,15 @@ def check_into(path: Path, descriptor: Path) -> tuple[sqlite3.Connection | None,
         problems += checks.check_file(res)
     if problems:
         return None, problems
-    conn, problems = load(path, pkg)
-    if conn is None:
-        return None, problems
+    conn = fast_load(path, pkg)
+    fast_path = conn is not None
+    if not fast_path:
+        conn, problems = judged_load(path, pkg)
+        if conn is None:
+            return None, problems
     with conn:
         database.create_package_table(sqlite_utils.Database(conn), pkg)
-    problems = rules.run(conn, pkg, after_derived=False)
+    problems = rules.run(conn, pkg, after_derived=False, fast_path=fast_path)
     if not errors(problems):
         database.create_derived(conn)
         problems += rules.run(conn, pkg, after_derived=True)

@@ -31,6 +31,9 @@ class Rule:
     expected: str
     severity: str = "error"
     after_derived: bool = False
+    # True when the fast acceptor (scripts/accept.py) declines every row the rule
+    # would report, so a package it accepted cannot break the rule.
+    implied_by_fast_path: bool = False
 
 
 RULES = [
@@ -203,7 +206,8 @@ def _table_rules(pkg: Package) -> list[Rule]:
             f"{res.name}-trimmed", res.name, "",
             f"SELECT rowid AS row, CASE {which} END AS [column], CASE {first} END AS value "
             f"FROM [{res.name}] WHERE {' OR '.join(untrimmed)}",
-            "leading or trailing whitespace; expected the value without it"))
+            "leading or trailing whitespace; expected the value without it",
+            implied_by_fast_path=True))
         if "notes" in text:
             rules.append(Rule(
                 f"{res.name}-notes-cite-urls", res.name, "notes",
@@ -222,14 +226,17 @@ def rules_for(pkg: Package) -> list[Rule]:
     return _table_rules(pkg) + [r for r in RULES if r.table in pkg.resources]
 
 
-def run(conn: sqlite3.Connection, pkg: Package, after_derived: bool) -> list[Problem]:
-    """Every problem the rules of one phase find, with the CSV line of each row."""
+def run(conn: sqlite3.Connection, pkg: Package, after_derived: bool,
+        fast_path: bool = False) -> list[Problem]:
+    """Every problem the rules of one phase find, with the CSV line of each row.
+    `fast_path`: the tables were loaded by the fast acceptor, so the rules it
+    implies cannot fire and are not run."""
     conn.row_factory = sqlite3.Row
     params = {"as_of": pkg.as_of}
     found = []
     try:
         for rule in rules_for(pkg):
-            if rule.after_derived != after_derived:
+            if rule.after_derived != after_derived or (fast_path and rule.implied_by_fast_path):
                 continue
             for row in conn.execute(rule.sql, params):
                 found.append((rule, dict(row)))

@@ -1,5 +1,5 @@
 """Paging through every table of the served site returns each row exactly once,
-under the default order and every sort the site offers, at several page sizes,
+under the default order at several page sizes and under every sort the site offers,
 in JSON (following next_url to the end) and as a streamed CSV; a bad sort
 column, an unknown column or a malformed _next token is a 400, never a 500."""
 from __future__ import annotations
@@ -21,16 +21,15 @@ MAX = SETTINGS["max_returned_rows"]
 
 def page_sizes(rows: int, sort: str) -> list:
     """Small pages cost a request per row or per few rows, so they are spent where
-    each page holds a good share of the table: every sort of a vocabulary-sized
-    table at 1, 7, 50 and the maximum; of a table up to 150 rows at 7 and the
-    maximum; of a larger one at 200 and the maximum (ties and empty values still
-    cross page edges). The default order adds 7 and 50, and 1 up to 150 rows."""
-    if rows <= 20:
-        return [1, 7, 50, "max"]
-    sizes = {7, "max"} if rows <= 150 else {200, "max"}
+    each page holds a good share of the table. The default order is walked at
+    several sizes: 1, 7, 50 and the maximum for a vocabulary-sized table (up to
+    20 rows), 7, 50 and the maximum up to 150 rows, 50, 200 and the maximum
+    beyond. Every other sort is walked once, at a size that leaves several page
+    edges for ties and empty values to cross: 1 for a vocabulary-sized table, 20
+    up to 150 rows, 500 beyond."""
     if sort == "":
-        sizes |= {7, 50} | ({1} if rows <= 150 else set())
-    return sorted(sizes, key=str)
+        return [1, 7, 50, "max"] if rows <= 20 else [7, 50, "max"] if rows <= 150 else [50, 200, "max"]
+    return [1] if rows <= 20 else [20] if rows <= 150 else [500]
 
 
 def served_tables(db) -> dict[str, int]:

@@ -59,20 +59,27 @@ FROM models m
 JOIN organizations o ON o.organization_id = m.organization_id
 JOIN d ON d.model_id = m.model_id
 )
-SELECT
-  lags.*,
-  -- Places in the two ranked lists the site charts (release_lags and
-  -- still_closed), so a request reads rows in order instead of sorting them.
-  CASE WHEN open_weights_date IS NOT NULL THEN row_number() OVER (
-    PARTITION BY open_weights_date IS NULL
-    ORDER BY lag_days DESC, first_public_date, model_id) END AS lag_rank,
-  CASE WHEN open_weights_date IS NULL THEN row_number() OVER (
-    PARTITION BY open_weights_date IS NULL
-    ORDER BY days_without_open_weights DESC, model_id) END AS closed_rank
+-- lag_rank and closed_rank are filled below, once the table exists.
+SELECT lags.*, NULL AS lag_rank, NULL AS closed_rank
 FROM lags
 ORDER BY model_id;
 
 CREATE UNIQUE INDEX idx_model_lags_model_id ON model_lags (model_id);
+
+-- Places in the two ranked lists the site charts (release_lags and
+-- still_closed), so a request reads rows in order instead of sorting them.
+-- Ranked from the table's own narrow columns: a window over the wide rows
+-- would hold them all in its sorter.
+UPDATE model_lags SET lag_rank = r.place FROM (
+  SELECT model_id,
+    row_number() OVER (ORDER BY lag_days DESC, first_public_date, model_id) AS place
+  FROM model_lags WHERE open_weights_date IS NOT NULL
+) r WHERE r.model_id = model_lags.model_id;
+
+UPDATE model_lags SET closed_rank = r.place FROM (
+  SELECT model_id, row_number() OVER (ORDER BY days_without_open_weights DESC, model_id) AS place
+  FROM model_lags WHERE open_weights_date IS NULL
+) r WHERE r.model_id = model_lags.model_id;
 
 CREATE INDEX idx_model_lags_organization_id ON model_lags (organization_id);
 
