@@ -41,6 +41,14 @@ class Reject(Exception):
     """Something the one-pass check cannot accept; the full validation will say what."""
 
 
+def _constraints(field: dict) -> dict:
+    """The constraints a cell check enforces (required and unique are handled apart)."""
+    c = dict(field.get("constraints", {}))
+    c.pop("unique", None)
+    c.pop("required", None)
+    return c
+
+
 # --------------------------------------------------------------------------
 # Cell checks compiled from the schema
 # --------------------------------------------------------------------------
@@ -70,33 +78,41 @@ def compile_field(field: dict):
 
 
 def _string(required: bool, uri: bool, c: dict):
-    pattern = re.compile("^{0}$".format(c.pop("pattern"))).match if "pattern" in c else None
+    env: dict = {"Reject": Reject}
+    lines = string_lines("v", required, uri, c, env, "k")
+    source = "def check(v):\n" + "".join(f"    {line}\n" for line in lines) + "    return v\n"
+    exec(source, env)  # noqa: S102 - source built by string_lines from the field's constraints
+    return env["check"]
+
+
+def string_lines(var: str, required: bool, uri: bool, c: dict, env: dict, prefix: str) -> list[str]:
+    """Python lines that check the string cell in `var` against its constraints
+    (raising Reject) and set `var` to None when an optional cell is empty. The
+    fast acceptor runs these lines inline, one block per column; compile_field
+    wraps them in a function. Names they need go into `env`, under `prefix`."""
+    c = dict(c)
+    pattern, enum = c.pop("pattern", None), c.pop("enum", None)
     min_len, max_len = c.pop("minLength", None), c.pop("maxLength", None)
-    enum = set(c.pop("enum")) if "enum" in c else None
     if c:
         raise Reject(f"constraints {sorted(c)}")
-    uri_ok = URI_FAST_RE.match
-
-    def check(v: str):
-        if v == "":
-            if required:
-                raise Reject
-            return None
-        if v[0].isspace() or v[-1].isspace():
-            raise Reject
-        if uri and not uri_ok(v):
-            raise Reject
-        if min_len is not None and len(v) < min_len:
-            raise Reject
-        if max_len is not None and len(v) > max_len:
-            raise Reject
-        if pattern is not None and not pattern(v):
-            raise Reject
-        if enum is not None and v not in enum:
-            raise Reject
-        return v
-
-    return check
+    tests = [f"{var}[0].isspace()", f"{var}[-1].isspace()"]
+    if uri:
+        env[f"{prefix}_uri"] = URI_FAST_RE.match
+        tests.append(f"not {prefix}_uri({var})")
+    if min_len is not None:
+        tests.append(f"len({var}) < {int(min_len)}")
+    if max_len is not None:
+        tests.append(f"len({var}) > {int(max_len)}")
+    if pattern is not None:
+        env[f"{prefix}_pattern"] = re.compile("^{0}$".format(pattern)).match
+        tests.append(f"not {prefix}_pattern({var})")
+    if enum is not None:
+        env[f"{prefix}_enum"] = frozenset(enum)
+        tests.append(f"{var} not in {prefix}_enum")
+    return [f"if {var} == '':",
+            "    raise Reject" if required else f"    {var} = None",
+            f"elif {' or '.join(tests)}:",
+            "    raise Reject"]
 
 
 def _bounds(c: dict, cast):
@@ -228,7 +244,19 @@ def row_batches(res: Resource):
                 body.append(f"if not c{i} or {test}: raise Reject")
             else:
                 body.append(f"if c{i}:\n    if {test}: raise Reject\nelse: c{i} = None")
-        elif field["type"] in ("string", "date"):
+        elif field["type"] == "string" and field.get("format") == "uri":
+            # Addresses are nearly all distinct: checked every time, not remembered.
+            compile_field(field)  # declines what the inline lines cannot check
+            body.append("\n".join(string_lines(f"c{i}", required, True, _constraints(field), env, f"k{i}")))
+        elif field["type"] == "string":
+            compile_field(field)
+            env[f"s{i}"] = set()
+            check = string_lines(f"c{i}", required, False, _constraints(field), env, f"k{i}")
+            body.append(f"if c{i} not in s{i}:\n" + "".join(f"    {line}\n" for line in check)
+                        + f"    if c{i} is not None:\n"
+                        f"        if len(s{i}) >= LIMIT: s{i}.clear()\n"
+                        f"        s{i}.add(c{i})")
+        elif field["type"] == "date":
             env[f"f{i}"], env[f"s{i}"] = compile_field(field), set()
             body.append(f"if c{i} not in s{i}:\n    c{i} = f{i}(c{i})\n"
                         f"    if c{i} is not None:\n"

@@ -204,6 +204,9 @@ def connect(path: Path | str, fresh: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(path, uri=str(path).startswith("file:"))
     sql_functions().register(conn)
     if fresh:
+        # 16 KiB pages: fewer pages to write, index and scan in a bulk build
+        # (about a tenth faster at a million events than the default 4 KiB).
+        conn.execute("PRAGMA page_size = 16384")
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         # A page cache of up to 32 MiB: index builds and derived tables read
