@@ -12,7 +12,7 @@ from scripts import metadata as metadata_gen
 from scripts import pipeline
 from scripts import serve as site_server
 from scripts.package import DB_NAME, DESCRIPTOR, Package
-from tests.helpers import DATA, make_app_client, read_csv
+from tests.helpers import DATA, make_app_client, read_csv, write_small_package
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +68,16 @@ def live_site(built_db, served_metadata_file, tmp_path_factory):
     proc, base = site_server.start(built_db, served_metadata_file, log)
     yield base
     site_server.stop(proc)
+
+
+@pytest.fixture(scope="session")
+def small_package(tmp_path_factory) -> Path:
+    """The small package (tests/helpers.py), written once per session."""
+    return write_small_package(tmp_path_factory.mktemp("small") / "package")
+
+
+@pytest.fixture
+def small_copy(small_package, tmp_path) -> Path:
+    """A writable copy of the small package; returns the path of its datapackage.json."""
+    shutil.copytree(small_package.parent, tmp_path / "package")
+    return tmp_path / "package" / "datapackage.json"

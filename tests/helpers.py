@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import io
+import shutil
+from pathlib import Path
 
-from scripts.package import ROOT
+from scripts.package import DESCRIPTOR, ROOT
 from scripts.serve import PLUGINS, SETTINGS, STATIC_MOUNT, TEMPLATES
 
 DATA = ROOT / "data"
@@ -43,3 +46,49 @@ def make_app_client(db, metadata: dict, settings: dict | None = None) -> Client:
     client = Client(ds)
     client.loop.run_until_complete(ds.invoke_startup())
     return client
+
+
+# Organizations whose rows make the small package: among them every kind of
+# pledge (specific, policy with covered models, follow-up), open and closed
+# models, and Grok-1's timeline.
+SMALL_ORGANIZATIONS = {"alibaba", "google-deepmind", "meta", "mistral-ai", "openai",
+                       "stability-ai", "xai"}
+
+
+def write_small_package(dest: Path, organizations: set[str] = SMALL_ORGANIZATIONS) -> Path:
+    """A valid package in `dest` (its datapackage.json is returned): the real
+    descriptor and vocabularies with the rows of a few organizations, every key
+    kept whole (their models, events, checks, pledges and the licences those
+    use). Broken-input cases run against it: the same rules and checks on a
+    third of the rows."""
+    data = dest / "data"
+    data.mkdir(parents=True)
+    shutil.copy(DESCRIPTOR, dest / "datapackage.json")
+    kept: dict[str, list[dict]] = {}
+    kept["organizations"] = [r for r in read_csv("organizations") if r["organization_id"] in organizations]
+    kept["models"] = [r for r in read_csv("models") if r["organization_id"] in organizations]
+    models = {r["model_id"] for r in kept["models"]}
+    kept["events"] = [r for r in read_csv("events") if r["model_id"] in models]
+    kept["component_checks"] = [r for r in read_csv("component_checks") if r["model_id"] in models]
+    pledges = [r for r in read_csv("pledges") if r["organization_id"] in organizations
+               and r["model_id"] in models | {""}]
+    ids = {r["pledge_id"] for r in pledges}
+    kept["pledges"] = [r for r in pledges if r["follows_pledge_id"] in ids | {""}]
+    ids = {r["pledge_id"] for r in kept["pledges"]}
+    kept["policy_models"] = [r for r in read_csv("policy_models") if r["pledge_id"] in ids
+                             and r["model_id"] in models and r["successor_model_id"] in models | {""}]
+    used = {r["license_id"] for r in kept["events"]}
+    kept["licenses"] = [r for r in read_csv("licenses") if r["license_id"] in used]
+    for path in DATA.glob("*.csv"):
+        name = path.stem
+        if name not in kept:
+            shutil.copy(path, data / path.name)
+            continue
+        with path.open(encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f))
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(kept[name])
+        (data / path.name).write_text(buf.getvalue(), encoding="utf-8", newline="")
+    return dest / "datapackage.json"

@@ -105,21 +105,21 @@ def tab(browser):
     t.close()
 
 
+COLOURED_PIXELS_JS = """(selector) => {
+    const c = document.querySelector(selector);
+    if (!c || !c.width || !c.height) return 0;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3] > 0 && !(d[i] > 245 && d[i + 1] > 245 && d[i + 2] > 245)) n++;
+    }
+    return n;
+}"""
+
+
 def coloured_pixels(page, selector: str = "canvas") -> int:
     """Pixels of the chart's canvas that are neither transparent nor white."""
-    return page.evaluate(
-        """(selector) => {
-            const c = document.querySelector(selector);
-            if (!c || !c.width || !c.height) return 0;
-            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-            let n = 0;
-            for (let i = 0; i < d.length; i += 4) {
-                if (d[i + 3] > 0 && !(d[i] > 245 && d[i + 1] > 245 && d[i + 2] > 245)) n++;
-            }
-            return n;
-        }""",
-        selector,
-    )
+    return page.evaluate(COLOURED_PIXELS_JS, selector)
 
 
 def test_home_page_shows_numbers_from_the_data(live_site, tab, built_db):
@@ -138,10 +138,11 @@ def test_home_page_shows_numbers_from_the_data(live_site, tab, built_db):
 def test_canned_query_chart_draws_from_its_own_rows(live_site, tab, name):
     page = tab.open(live_site + query_url(name, QUERIES[name]))
     page.wait_for_selector("canvas", timeout=15000)
+    # Drawn: the canvas has its size and more than 2000 coloured pixels.
     page.wait_for_function(
-        """() => { const c = document.querySelector('canvas');
-                   return c && c.width > 50 && c.height > 50; }""", timeout=15000)
-    page.wait_for_timeout(300)
+        f"""() => {{ const c = document.querySelector('canvas');
+                    return c && c.width > 50 && c.height > 50
+                        && ({COLOURED_PIXELS_JS})('canvas') > 2000; }}""", timeout=15000)
     assert coloured_pixels(page) > 2000, "the chart's canvas is blank"
     # The chart fetched this very page's rows: same query, same parameters.
     chart_fetches = [u for u in tab.json_requests if urlparse(u).path.endswith(f"/{name}.json")]
@@ -294,9 +295,9 @@ def test_not_found_page_helps(live_site, tab):
 
 def test_a_sample_of_model_and_organization_pages_draw_their_charts(live_site, tab, built_db):
     """Beyond grok-1 and xai: one model of each of several organizations (the
-    first model of every 20th organization), its page and its organization's."""
+    first model of every 40th organization), its page and its organization's."""
     conn = sqlite3.connect(built_db)
-    orgs = [o for (o,) in conn.execute("select organization_id from organizations order by 1")][::20]
+    orgs = [o for (o,) in conn.execute("select organization_id from organizations order by 1")][::40]
     for org in orgs:
         model, events = conn.execute(
             "select m.model_id, count(e.rowid) from models m join events e using (model_id) "
@@ -310,5 +311,5 @@ def test_a_sample_of_model_and_organization_pages_draw_their_charts(live_site, t
         assert _svg_marks(page, "organization-chart", "mark-rect") == models, org
         assert page.locator(f"#organization-models a[href='/model/{model}']").count() == 1
     conn.close()
-    assert len(orgs) >= 5
+    assert len(orgs) >= 3
     assert tab.errors == []

@@ -110,32 +110,33 @@ def rewrite_cell(path, row: int, column: str, value: str) -> None:
 
 
 @pytest.mark.parametrize("trial", range(8))
-def test_fast_path_agrees_with_full_validation_on_mutated_packages(package_copy, tmp_path, trial):
-    """A random cell of the real package set to a tricky value (one seeded draw per
+def test_fast_path_agrees_with_full_validation_on_mutated_packages(small_copy, tmp_path, trial):
+    """A random cell of the small package (a few organizations' rows of the real
+    one, tests/helpers.py) set to a tricky value (one seeded draw per
     trial): the fast path accepts only when Frictionless finds nothing, and when it
     declines a package Frictionless accepts (a spelling it does not take), the
     package still loads, from Frictionless's typed rows."""
     rng = random.Random(20261126 + trial)
-    pkg = Package(package_copy)
+    pkg = Package(small_copy)
     name = rng.choice(sorted(pkg.resources))
     res = pkg[name]
     n_rows = res.path.read_bytes().count(b"\n") - 1
     column = rng.choice(res.field_names)
     value = rng.choice(TRICKY)
     rewrite_cell(res.path, rng.randrange(n_rows), column, value)
-    fast = fast_accepts(package_copy, tmp_path / "scratch.db")
-    full = checks.check_schema(Package(package_copy)) == []
+    fast = fast_accepts(small_copy, tmp_path / "scratch.db")
+    full = checks.check_schema(Package(small_copy)) == []
     assert not (fast and not full), (name, column, value)
     if full and not fast:
-        conn, _ = pipeline.load(tmp_path / "slow.db", Package(package_copy))
+        conn, _ = pipeline.load(tmp_path / "slow.db", Package(small_copy))
         assert conn is not None
         conn.close()
 
 
-def test_duplicate_key_with_empty_variant_is_declined(package_copy, tmp_path):
+def test_duplicate_key_with_empty_variant_is_declined(small_copy, tmp_path):
     """Frictionless counts two empty cells as equal in a primary key; SQLite's own
     constraint does not, so the fast path checks it separately."""
-    path = package_copy.parent / "data" / "events.csv"
+    path = small_copy.parent / "data" / "events.csv"
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
@@ -144,10 +145,10 @@ def test_duplicate_key_with_empty_variant_is_declined(package_copy, tmp_path):
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows([header, *body])
     path.write_text(buf.getvalue(), encoding="utf-8", newline="")
-    assert fast_accepts(package_copy, tmp_path / "scratch.db") is False
-    problems = pipeline.validate(package_copy)
+    assert fast_accepts(small_copy, tmp_path / "scratch.db") is False
+    problems = pipeline.validate(small_copy)
     assert any("duplicate primary key" in p.expected for p in problems)
-    assert ("events", i + 3, "") in frictionless_errors(package_copy)
+    assert ("events", i + 3, "") in frictionless_errors(small_copy)
 
 
 def test_fast_and_slow_loads_store_the_same_rows(tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import sqlite3
 from collections import Counter
 from urllib.parse import urlsplit
@@ -23,13 +24,12 @@ def page_sizes(rows: int, sort: str) -> list:
     """Small pages cost a request per row or per few rows, so they are spent where
     each page holds a good share of the table. The default order is walked at
     several sizes: 1, 7, 50 and the maximum for a vocabulary-sized table (up to
-    20 rows), 7, 50 and the maximum up to 150 rows, 50, 200 and the maximum
-    beyond. Every other sort is walked once, at a size that leaves several page
-    edges for ties and empty values to cross: 1 for a vocabulary-sized table, 20
-    up to 150 rows, 500 beyond."""
+    20 rows), 7, 50 and the maximum up to 150 rows, 200 and the maximum beyond.
+    Every other sort is walked once, in three pages, so that each walk has page
+    edges for ties and empty values to cross."""
     if sort == "":
-        return [1, 7, 50, "max"] if rows <= 20 else [7, 50, "max"] if rows <= 150 else [50, 200, "max"]
-    return [1] if rows <= 20 else [20] if rows <= 150 else [500]
+        return [1, 7, 50, "max"] if rows <= 20 else [7, 50, "max"] if rows <= 150 else [200, "max"]
+    return [max(1, math.ceil(rows / 3))]
 
 
 def served_tables(db) -> dict[str, int]:
