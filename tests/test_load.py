@@ -40,8 +40,8 @@ def fast_accepts(descriptor, scratch) -> bool:
 
 
 def test_fast_path_accepts_the_real_package(tmp_path):
+    # Frictionless's own verdict on it: tests/test_schema.py
     assert fast_accepts(DESCRIPTOR, tmp_path / "scratch.db") is True
-    assert frictionless_errors(DESCRIPTOR) == set()
     assert pipeline.errors(pipeline.validate(DESCRIPTOR)) == []
 
 
