@@ -42,7 +42,8 @@ class Reject(Exception):
 
 
 def _constraints(field: dict) -> dict:
-    """The constraints a cell check enforces (required and unique are handled apart)."""
+    """The constraints a cell check enforces: required is handled apart, and
+    unique is checked in SQL with a unique index."""
     c = dict(field.get("constraints", {}))
     c.pop("unique", None)
     c.pop("required", None)
@@ -60,9 +61,8 @@ def compile_field(field: dict):
     the package reports it; Frictionless may read such a cell differently)."""
     ftype = field["type"]
     fmt = field.get("format", "default")
-    c = dict(field.get("constraints", {}))
-    c.pop("unique", None)  # checked in SQL with a unique index
-    required = bool(c.pop("required", False))
+    c = _constraints(field)
+    required = bool(field.get("constraints", {}).get("required"))
     if ftype == "string":
         if fmt not in ("default", "uri"):
             raise Reject(f"format {fmt!r} of field {field['name']!r}")

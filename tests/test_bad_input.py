@@ -490,3 +490,19 @@ def test_header_only_pledges_is_accepted(package_copy, tmp_path):
     assert pipeline.errors(pipeline.build(package_copy, db)) == []
     import sqlite3
     assert sqlite3.connect(db).execute("select count(*) from pledges").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("case", [blank_line, crlf, not_utf8, nul_byte, missing_final_newline],
+                         ids=lambda c: c.__name__)
+@pytest.mark.parametrize("chunk", [2, 7, 4096])
+def test_byte_faults_are_found_across_chunk_edges(case, chunk, small_copy, monkeypatch):
+    """The whole-file scan reads in chunks: a fault split across two chunks (a
+    blank line's two newlines, a two-byte sequence) is still found and reported."""
+    from scripts import checks
+    from scripts.package import Package
+
+    expected = case(small_copy)
+    monkeypatch.setattr(checks, "CHUNK", chunk)
+    pkg = Package(small_copy)
+    lines = [str(p) for res in pkg.resources.values() for p in checks.check_file(res)]
+    assert [line for line in lines if all(part in line for part in expected)], lines
