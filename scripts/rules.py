@@ -106,8 +106,18 @@ RULES = [
          "no model; expected at least one models.csv row of this organization"),
     Rule("licence-is-used", "licenses", "license_id",
          "SELECT l.rowid AS row, l.license_id AS value FROM licenses l "
-         "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.license_id = l.license_id)",
+         "WHERE l.duplicate_of IS NULL "
+         "AND NOT EXISTS (SELECT 1 FROM events e WHERE e.license_id = l.license_id)",
          "not cited by any event; expected each licence to be the licence of an events.csv row"),
+    Rule("duplicate-licence-not-cited", "events", "license_id",
+         "SELECT e.rowid AS row, e.license_id AS value, l.duplicate_of FROM events e "
+         "JOIN licenses l ON l.license_id = e.license_id WHERE l.duplicate_of IS NOT NULL",
+         "a duplicate licence id; expected {duplicate_of}, the id it duplicates"),
+    Rule("duplicate-of-an-original", "licenses", "duplicate_of",
+         "SELECT l.rowid AS row, l.duplicate_of AS value FROM licenses l "
+         "JOIN licenses o ON o.license_id = l.duplicate_of "
+         "WHERE o.duplicate_of IS NOT NULL OR o.license_id = l.license_id",
+         "names itself or another duplicate; expected the licence id that is kept"),
     # pledges
     Rule("pledge-by-as-of", "pledges", "made_on",
          "SELECT rowid AS row, made_on AS value FROM pledges WHERE made_on > :as_of",

@@ -349,6 +349,35 @@ def unused_licence(pkg):
     return [f"data/licenses.csv:{line}: license_id: 'Zzz-Unused-1.0': not cited by any event"]
 
 
+def add_licence(pkg, license_id: str, duplicate_of: str) -> None:
+    def edit(rows):
+        header = rows[0]
+        row = dict.fromkeys(header, "")
+        row.update(license_id=license_id, name=f"{license_id} licence", url="https://example.org/l",
+                   osi_approved="false", commercial_use="yes", family="permissive",
+                   duplicate_of=duplicate_of)
+        rows.append([row[h] for h in header])
+        rows[1:] = sorted(rows[1:], key=lambda r: r[0])
+    rewrite(raw(pkg, "licenses"), edit)
+
+
+def event_cites_duplicate_licence(pkg):
+    row = find_row(pkg, "events", event_type="weights_open")
+    kept = read_rows(pkg, "events")[row]["license_id"]
+    add_licence(pkg, "Zzz-Dup-1.0", kept)
+    line = set_cell(pkg, "events", row, "license_id", "Zzz-Dup-1.0")
+    return [f"data/events.csv:{line}: license_id: 'Zzz-Dup-1.0': a duplicate licence id; "
+            f"expected {kept}, the id it duplicates"]
+
+
+def duplicate_of_a_duplicate(pkg):
+    kept = read_rows(pkg, "licenses")[0]["license_id"]
+    add_licence(pkg, "Zzz-Dup-B", kept)
+    add_licence(pkg, "Zzz-Dup-A", "Zzz-Dup-B")
+    line = line_of(pkg, "licenses", find_row(pkg, "licenses", license_id="Zzz-Dup-A"))
+    return [f"data/licenses.csv:{line}: duplicate_of: 'Zzz-Dup-B': names itself or another duplicate"]
+
+
 def organization_without_model(pkg):
     def edit(rows):
         rows.append(["zzz-lab", "ZZZ Lab", "US", "company", "", "", ""])
@@ -435,7 +464,8 @@ CASES = [
     trailing_space, megabyte_cell, utf8_bom, crlf, not_utf8, nul_byte, unclosed_quote,
     missing_column, extra_column, reordered_columns, empty_file, header_only_events, blank_line,
     missing_final_newline, descriptor_not_json, resource_path_missing, resource_path_escapes,
-    bad_as_of, unused_licence, organization_without_model, two_models_one_name,
+    bad_as_of, unused_licence, event_cites_duplicate_licence, duplicate_of_a_duplicate,
+    organization_without_model, two_models_one_name,
     weights_first_without_note, note_cites_lookup_id, check_status_outside_list, check_without_page,
     unknown_without_reason, check_contradicts_release, released_component_without_date,
     follow_up_to_no_pledge, policy_names_unknown_model, deadline_reading_outside_list,

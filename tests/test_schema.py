@@ -67,6 +67,7 @@ def test_keys(package):
         ("models", "organization_id", "organizations"),
         ("events", "model_id", "models"),
         ("events", "license_id", "licenses"),
+        ("licenses", "duplicate_of", "licenses"),
         ("events", "event_type", "event_types"),
         ("event_types", "component", "components"),
         ("component_checks", "model_id", "models"),
