@@ -204,3 +204,22 @@ def test_every_model_has_an_openness_row_and_six_components(built_db):
                         "where (o.openness_class = 'closed') <> (l.open_weights_date is null and "
                         "l.gated_weights_date is null and l.partial_weights_date is null)"
                         ).fetchone()[0] == 0
+
+
+def test_day_precision_of_the_dates_lags_rest_on(built_db):
+    """At least 95% of first-public and open-weights dates are known to the day
+    (the coverage report lists the rest); a date that became day-precise from a
+    dated announcement reads as such."""
+    from scripts.tools.coverage import DATE_PRECISION
+
+    with sqlite3.connect(built_db) as conn:
+        dates = conn.execute(DATE_PRECISION).fetchall()
+    by_key = {(model, which): (day, precision) for model, which, day, precision in dates}
+    day = sum(precision == "day" for _, _, _, precision in dates)
+    assert len(dates) > 1000
+    assert day / len(dates) >= 0.95, f"{day} of {len(dates)} day-precise"
+    # Mistral's magnet-link post of 2024-04-10; Evo 2's launch of 2025-02-19.
+    assert by_key["mixtral-8x22b", "open weights"] == ("2024-04-10", "day")
+    assert by_key["evo-2", "open weights"] == ("2025-02-19", "day")
+    # Pythia's weights are dated only to the year.
+    assert by_key["pythia", "open weights"] == ("2022-01-01", "year")

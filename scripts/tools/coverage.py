@@ -1,6 +1,7 @@
 """Print what the data covers: counts per organization, release pattern and
 year, gaps to fill (models with one event, weights events that came late
-without a second source) and sources by domain.
+without a second source, dates known only to the month or year) and sources
+by domain.
 
 Usage: python -m scripts.tools.coverage [build/<name>.db]
 """
@@ -11,6 +12,26 @@ import sys
 from urllib.parse import urlsplit
 
 from scripts.package import DB_NAME, NAME, ROOT
+
+
+# Each model's first public date and open-weights date (model_dates), with the
+# finest precision among the events that give that date.
+DATE_PRECISION = """
+select d.model_id, 'first public', d.first_public_date,
+  (select e.date_precision from dated_events e
+    where e.model_id = d.model_id and e.date = d.first_public_date
+      and e.is_public and not e.superseded_as_public
+    order by case e.date_precision when 'day' then 0 when 'month' then 1 else 2 end limit 1)
+from model_dates d where d.first_public_date is not null
+union all
+select d.model_id, 'open weights', d.open_weights_date,
+  (select e.date_precision from dated_events e
+    where e.model_id = d.model_id and e.date = d.open_weights_date
+      and e.weights = 'open' and not e.superseded_as_type
+    order by case e.date_precision when 'day' then 0 when 'month' then 1 else 2 end limit 1)
+from model_dates d where d.open_weights_date is not null
+order by 1, 2
+"""
 
 
 def table(title: str, rows: list[tuple], headers: tuple[str, ...]) -> None:
@@ -57,6 +78,12 @@ def main(argv: list[str]) -> int:
         "and e.event_type = 'weights_open' and e.date = ml.open_weights_date "
         "where ml.release_pattern = 'opened later' and coalesce(e.notes, '') not like '%https://%' "
         "order by 2 desc"), ("model", "lag days"))
+    dates = q(DATE_PRECISION)
+    day = sum(1 for _, _, _, precision in dates if precision == "day")
+    share = f"{100 * day / len(dates):.1f}%" if dates else "n/a"
+    print(f"\n## Day precision of first-public and open-weights dates\n{day} of {len(dates)} ({share})")
+    table("Dates known only to the month or year",
+          [row for row in dates if row[3] != "day"], ("model", "date of", "date", "precision"))
     domains: dict[str, int] = {}
     for (url,) in q("select source_url from events union all select source_url from pledges"):
         host = urlsplit(url).hostname or "?"
